@@ -1,0 +1,55 @@
+# Two commands for a newcomer:
+#   make harden   remediate this machine (playbooks/harden.yml against localhost)
+#   make test     the whole test pipeline (unit, sanity, lint, molecule, scenarios)
+# Other targets: make audit (read-only), make venv, make collection, make dist, make bench.
+# Pass extra ansible-playbook arguments with ARGS, e.g. make harden ARGS='-i fleet.yml --tags kernel'.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BUILD := .build
+COLLECTIONS := $(BUILD)/collections
+ARGS ?=
+
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: harden audit test venv dev-venv collection dist bench clean
+
+harden: venv collection
+	ansible-playbook playbooks/harden.yml $(ARGS)
+
+audit: venv collection
+	ansible-playbook playbooks/audit.yml $(ARGS)
+
+test: dev-venv collection
+	bash tests/run.sh
+
+bench: dev-venv collection
+	bash bench/run.sh
+
+venv: $(VENV)/.installed
+
+dev-venv: $(VENV)/.dev-installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# The checkout itself is the collection: expose it as ansible_collections/gocompat/baseline.
+collection:
+	mkdir -p $(COLLECTIONS)/ansible_collections/gocompat
+	ln -sfn ../../../.. $(COLLECTIONS)/ansible_collections/gocompat/baseline
+
+# The release artifact (works offline: no collection dependencies).
+dist: venv
+	mkdir -p $(BUILD)/dist
+	ansible-galaxy collection build --force --output-path $(BUILD)/dist .
+
+clean:
+	rm -rf $(BUILD) $(VENV)

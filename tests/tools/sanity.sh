@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# ansible-test sanity on the collection: ansible-test needs the tree at
+# .../ansible_collections/gocompat/baseline, so copy the tracked files there in a temp dir.
+# Sanity tests that need pinned tools get virtualenvs cached under ~/.ansible/test, so only the first
+# run downloads them.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+dest=$work/ansible_collections/gocompat/baseline
+mkdir -p "$dest"
+(cd "$root" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$dest")
+# ansible-test fetches a pip bootstrap script from a host outside the package index; use one that
+# bootstraps pip from ensurepip instead, for every pip version ansible-test may ask for.
+# ansible-test passes only HOME and PATH to pip, so a private HOME carries the pip settings this machine
+# needs (e.g. a CA bundle from PIP_CERT) and keeps ansible-test's venv cache between runs.
+export HOME=${GOCOMPAT_CACHE_DIR:-/var/cache/gocompat-test}/ansible-test-home
+mkdir -p "$HOME/.ansible/test/cache" "$HOME/.config/pip"
+cert=${PIP_CERT:-$(python3 -m pip config get global.cert 2>/dev/null || true)}
+if [ -n "$cert" ]; then printf '[global]\ncert = %s\n' "$cert" >"$HOME/.config/pip/pip.conf"; fi
+for version in 24.2 24.0 25.0 25.1 25.3; do
+  cached=$HOME/.ansible/test/cache/get_pip_${version//./_}.py
+  [ -f "$cached" ] || cp "$root/tests/tools/pip_bootstrap.py" "$cached"
+done
+cd "$dest"
+python=${SANITY_PYTHON:-3.11}
+exec ansible-test sanity --local --requirements --python "$python" --color no "$@"
