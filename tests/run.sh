@@ -48,7 +48,7 @@ sanity() {
   done
 }
 
-lint() { ansible-lint --profile production --offline; }
+lint() { ansible-lint --profile production --offline && antsibull-changelog lint; }
 
 artifact() {
   # Build the release artifact and install it offline into a scratch path; run the installed playbook.

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Save the host's kernel parameters before container tests and put back the ones that changed.
 
 Containers with a writable /proc/sys share vm.*, fs.* and most kernel.* keys with this machine, and a
