@@ -73,6 +73,40 @@ def atomic_write(path, text, default_mode=0o644, prepare=None):
     _fsync_dir(directory)
 
 
+def snapshot(path):
+    """What is at ``path`` now, enough to put it back: ('absent',), ('link', target) or
+    ('file', text, mode, uid, gid)."""
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return ('absent',)
+        raise
+    if stat.S_ISLNK(st.st_mode):
+        return ('link', os.readlink(path))
+    return ('file', read_text(path), stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
+
+
+def restore(path, saved):
+    """Put back what ``snapshot`` saw, atomically for files and links."""
+    kind = saved[0]
+    if kind == 'absent':
+        remove_file(path)
+    elif kind == 'link':
+        tmp_path = '%s.%d.restore' % (path, os.getpid())
+        remove_file(tmp_path)
+        os.symlink(saved[1], tmp_path)
+        os.rename(tmp_path, path)
+    else:
+        text, mode, uid, gid = saved[1:]
+
+        def keep_attributes(tmp_path):
+            os.chmod(tmp_path, mode)
+            if os.geteuid() == 0:
+                os.chown(tmp_path, uid, gid)
+        atomic_write(path, text, prepare=keep_attributes)
+
+
 def remove_file(path):
     try:
         os.unlink(path)

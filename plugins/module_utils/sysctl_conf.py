@@ -48,11 +48,15 @@ class Assignment(object):
 
     def __init__(self, key, value, path, line_no, ignore_failure=False):
         self.key = key
-        self.value = value
+        self.value = value          # None: a '-key' line, which keeps globs away from that key
         self.path = path
         self.line_no = line_no
         self.ignore_failure = ignore_failure
         self.is_glob = bool(_GLOB_CHARS.intersection(key))
+
+    @property
+    def is_exclusion(self):
+        return self.value is None
 
     @property
     def location(self):
@@ -107,6 +111,8 @@ def validate_setting(compare, value):
     """Return an error message for a (compare, value) pair, or None."""
     if compare not in COMPARISONS:
         return 'compare must be one of %s, got %r' % (', '.join(COMPARISONS), compare)
+    if value is None:
+        return 'value must be given (got null)'
     text = normalize_value(value)
     if not text:
         return 'value must not be empty'
@@ -161,6 +167,11 @@ def parse_sysctl_text(text, path):
         if ignore_failure:
             line = line[1:].lstrip()
         if '=' not in line:
+            key = line.strip()
+            if ignore_failure and key and not any(c.isspace() for c in key) and not _GLOB_CHARS.intersection(key):
+                # '-key' alone: globs must not touch this key (systemd 254+)
+                assignments.append(Assignment(normalize_key(key), None, path, line_no, True))
+                continue
             errors.append(SysctlSyntaxError(path, line_no, 'not a "key = value" assignment: %r' % raw.strip()))
             continue
         key, value = line.split('=', 1)
@@ -187,23 +198,37 @@ def winning_files(listing):
     return [(name, chosen[name]) for name in sorted(chosen)]
 
 
+def glob_matches(pattern, key):
+    """Whether a glob key applies to ``key``. systemd expands it under /proc/sys with glob(3), so a
+    wildcard never crosses a path component: compare component by component."""
+    pattern_parts = normalize_key(pattern).split('.')
+    key_parts = normalize_key(key).split('.')
+    return len(pattern_parts) == len(key_parts) and all(
+        fnmatch.fnmatchcase(part, glob) for part, glob in zip(key_parts, pattern_parts))
+
+
 def effective_assignment(file_assignments, key):
     """The assignment of ``key`` that is in force after all files are applied in order.
 
     ``file_assignments``: [(path, [Assignment])] in application order. An explicit assignment anywhere
-    beats any glob (systemd-sysctl never lets a glob override an explicit key); among the same kind
-    the last one wins.
+    beats any glob (systemd-sysctl never lets a glob override an explicit key), and a '-key' line keeps
+    globs away from the key; among the same kind the last one wins.
     """
     explicit = None
     glob = None
+    excluded = False
     for _path, assignments in file_assignments:
         for assignment in assignments:
-            if assignment.is_glob:
-                if fnmatch.fnmatchcase(key, assignment.key):
+            if assignment.is_exclusion:
+                excluded = excluded or assignment.key == key
+            elif assignment.is_glob:
+                if glob_matches(assignment.key, key):
                     glob = assignment
             elif assignment.key == key:
                 explicit = assignment
-    return explicit if explicit is not None else glob
+    if explicit is not None:
+        return explicit
+    return None if excluded else glob
 
 
 def render_owned_file(settings, header):

@@ -159,6 +159,8 @@ def plan_sysctl(settings, owned_path, tree, live, shadowed='warn', owned_is_syml
     plan = SysctlPlan()
     owned_text = tree.contents.get(owned_path)
     if owned_is_symlink:
+        # what the link shows now, for the diff; it is not parsed, the link is replaced either way
+        plan.owned_before = owned_text
         plan.owned_replaces_symlink = True
         plan.warnings.append('%s is a symlink; it is replaced by a regular file (the link target is left alone)'
                              % owned_path)
@@ -249,7 +251,8 @@ def _resolve_shadowing(plan, present, owned_path, tree, shadowed):
             if satisfies(setting.compare, setting.value, winner.value):
                 continue
             lines = [a for a in dict(parsed)[winner.path]
-                     if a.key == setting.key and not satisfies(setting.compare, setting.value, a.value)]
+                     if a.key == setting.key and not a.is_exclusion
+                     and not satisfies(setting.compare, setting.value, a.value)]
             offenders.setdefault(winner.path, []).extend((setting.key, a) for a in lines)
         if not offenders:
             return parsed

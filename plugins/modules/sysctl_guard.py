@@ -232,10 +232,6 @@ def read_tree(module, owned_path):
             path = os.path.join(directory, name)
             if not name.endswith('.conf') or os.path.isdir(path):
                 continue
-            if path == owned_path and fileio.is_symlink(path):
-                names.append(name)
-                contents[path] = None
-                continue
             try:
                 text = fileio.read_text(path)
             except (IOError, OSError) as exc:
@@ -292,7 +288,7 @@ def live_write_blocker(module, path, read_only):
     except OSError as exc:
         if exc.errno in _BLOCKED_ERRNOS:
             return '%s: %s' % (path, os.strerror(exc.errno))
-        raise
+        module.fail_json(msg='cannot open %s for writing: %s' % (path, to_native(exc)))
     return None
 
 
@@ -334,30 +330,28 @@ def restore_live(keys, live):
 
 
 def write_files(module, plan, owned_path, live, applied):
-    """Write every planned file atomically; on an error put back the ones already written."""
+    """Write every planned file atomically; on an error put back what was there (file, link or
+    nothing) for the ones already written, and the live values."""
     writes = []
     if plan.owned_changed:
-        writes.append((owned_path, plan.owned_before, plan.owned_after))
+        writes.append((owned_path, plan.owned_after))
     for path in sorted(plan.file_edits):
-        before, after = plan.file_edits[path]
-        writes.append((path, before, after))
+        writes.append((path, plan.file_edits[path][1]))
     backups = {}
     written = []
-    for path, before, after in writes:
+    for path, after in writes:
         try:
-            if module.params['backup'] and os.path.isfile(path) and not fileio.is_symlink(path):
+            saved = fileio.snapshot(path)
+            if module.params['backup'] and saved[0] == 'file':
                 backups[path] = module.backup_local(path)
             fileio.atomic_write(path, after, prepare=lambda tmp, p=path: selinux_like(module, p, tmp))
-            written.append((path, before))
+            written.append((path, saved))
         except (IOError, OSError) as exc:
-            for done_path, done_before in reversed(written):
-                if done_before is None:
-                    fileio.remove_file(done_path)
-                else:
-                    fileio.atomic_write(done_path, done_before)
+            for done_path, done_saved in reversed(written):
+                fileio.restore(done_path, done_saved)
             restore_live(applied, live)
             module.fail_json(msg='cannot write %s: %s; files and live values restored' % (path, to_native(exc)))
-    return [path for path, _b, _a in writes], backups
+    return [path for path, _a in writes], backups
 
 
 def selinux_like(module, path, tmp_path):

@@ -1,0 +1,167 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+import os
+import stat
+
+import pytest
+
+from ansible_collections.gocompat.baseline.plugins.module_utils import fileio
+
+
+def mode_of(path):
+    return stat.S_IMODE(os.lstat(path).st_mode)
+
+
+def leftovers(directory):
+    return sorted(name for name in os.listdir(str(directory)) if name.endswith('.tmp'))
+
+
+def test_read_text_of_missing_file_is_none(tmp_path):
+    assert fileio.read_text(str(tmp_path / 'absent.conf')) is None
+
+
+def test_read_text_below_a_regular_file_is_none(tmp_path):
+    (tmp_path / 'file').write_text('x')
+    assert fileio.read_text(str(tmp_path / 'file' / 'child.conf')) is None
+
+
+def test_read_text_of_dangling_symlink_is_none(tmp_path):
+    os.symlink(str(tmp_path / 'nowhere.conf'), str(tmp_path / 'link.conf'))
+    assert fileio.read_text(str(tmp_path / 'link.conf')) is None
+
+
+def test_read_text_of_dev_null_link_is_empty(tmp_path):
+    os.symlink('/dev/null', str(tmp_path / 'masked.conf'))
+    assert fileio.read_text(str(tmp_path / 'masked.conf')) == ''
+
+
+def test_read_text_of_directory_raises(tmp_path):
+    with pytest.raises(OSError):
+        fileio.read_text(str(tmp_path))
+
+
+def test_read_text_keeps_undecodable_bytes_and_crlf(tmp_path):
+    raw = b'kernel.hostname = caf\xe9\r\nvm.swappiness = 10\r\n'
+    (tmp_path / 'latin1.conf').write_bytes(raw)
+    text = fileio.read_text(str(tmp_path / 'latin1.conf'))
+    assert '\r\n' in text
+    assert fileio.encode_text(text) == raw
+
+
+def test_atomic_write_creates_a_new_file_with_default_mode(tmp_path):
+    path = str(tmp_path / 'new.conf')
+    fileio.atomic_write(path, 'a = 1\n')
+    assert open(path).read() == 'a = 1\n'
+    assert mode_of(path) == 0o644
+    assert leftovers(tmp_path) == []
+
+
+def test_atomic_write_honours_another_default_mode(tmp_path):
+    path = str(tmp_path / 'new.conf')
+    fileio.atomic_write(path, 'a = 1\n', default_mode=0o600)
+    assert mode_of(path) == 0o600
+
+
+def test_atomic_write_keeps_the_mode_and_owner_of_an_existing_file(tmp_path):
+    path = str(tmp_path / 'existing.conf')
+    with open(path, 'w') as handle:
+        handle.write('old\n')
+    os.chmod(path, 0o640)
+    before = os.stat(path)
+    fileio.atomic_write(path, 'new\n')
+    after = os.stat(path)
+    assert open(path).read() == 'new\n'
+    assert mode_of(path) == 0o640
+    assert (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)
+    assert after.st_ino != before.st_ino  # replaced by rename, not rewritten in place
+
+
+def test_atomic_write_replaces_a_symlink_and_leaves_its_target_alone(tmp_path):
+    target = tmp_path / 'shared' / 'baseline.conf'
+    target.parent.mkdir()
+    target.write_bytes(b'kernel.pid_max = 32768\n')
+    os.chmod(str(target), 0o600)
+    link = str(tmp_path / '90-owned.conf')
+    os.symlink(str(target), link)
+    fileio.atomic_write(link, 'kernel.pid_max = 4194304\n')
+    assert not os.path.islink(link)
+    assert open(link).read() == 'kernel.pid_max = 4194304\n'
+    assert mode_of(link) == 0o644  # the link's target mode is not copied
+    assert target.read_bytes() == b'kernel.pid_max = 32768\n'
+    assert mode_of(str(target)) == 0o600
+
+
+def test_atomic_write_keeps_original_byte_identical_when_prepare_fails(tmp_path):
+    path = str(tmp_path / 'existing.conf')
+    original = b'# keep me\r\nvm.swappiness = 10\r\n'
+    with open(path, 'wb') as handle:
+        handle.write(original)
+    os.chmod(path, 0o600)
+    seen = []
+
+    def prepare(tmp_path_):
+        seen.append(tmp_path_)
+        assert os.path.exists(tmp_path_)
+        assert os.path.dirname(tmp_path_) == os.path.dirname(path)  # same file system, so rename is atomic
+        raise OSError(95, 'setting the SELinux context failed')
+
+    with pytest.raises(OSError, match='SELinux'):
+        fileio.atomic_write(path, 'replaced\n', prepare=prepare)
+    assert len(seen) == 1
+    assert not os.path.exists(seen[0])
+    assert leftovers(tmp_path) == []
+    with open(path, 'rb') as handle:
+        assert handle.read() == original
+    assert mode_of(path) == 0o600
+
+
+def test_atomic_write_cleans_up_on_keyboard_interrupt(tmp_path):
+    path = str(tmp_path / 'x.conf')
+
+    def prepare(_tmp):
+        raise KeyboardInterrupt()
+
+    with pytest.raises(KeyboardInterrupt):
+        fileio.atomic_write(path, 'x\n', prepare=prepare)
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_atomic_write_prepare_sees_the_final_content_and_mode(tmp_path):
+    path = str(tmp_path / 'x.conf')
+    observed = {}
+
+    def prepare(tmp):
+        observed['text'] = open(tmp).read()
+        observed['mode'] = mode_of(tmp)
+
+    fileio.atomic_write(path, 'x = 1\n', prepare=prepare)
+    assert observed == {'text': 'x = 1\n', 'mode': 0o644}
+
+
+def test_atomic_write_into_missing_directory_raises_and_creates_nothing(tmp_path):
+    with pytest.raises(OSError):
+        fileio.atomic_write(str(tmp_path / 'missing' / 'x.conf'), 'x\n')
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_is_symlink(tmp_path):
+    (tmp_path / 'file').write_text('x')
+    os.symlink(str(tmp_path / 'file'), str(tmp_path / 'link'))
+    os.symlink(str(tmp_path / 'gone'), str(tmp_path / 'dangling'))
+    assert fileio.is_symlink(str(tmp_path / 'link'))
+    assert fileio.is_symlink(str(tmp_path / 'dangling'))
+    assert not fileio.is_symlink(str(tmp_path / 'file'))
+    assert not fileio.is_symlink(str(tmp_path / 'absent'))
+
+
+def test_remove_file_tolerates_missing_file_but_not_other_errors(tmp_path):
+    (tmp_path / 'x').write_text('x')
+    fileio.remove_file(str(tmp_path / 'x'))
+    assert not (tmp_path / 'x').exists()
+    fileio.remove_file(str(tmp_path / 'x'))  # already gone: fine
+    (tmp_path / 'dir').mkdir()
+    with pytest.raises(OSError):
+        fileio.remove_file(str(tmp_path / 'dir'))
