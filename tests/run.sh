@@ -54,11 +54,16 @@ artifact() {
   # Build the release artifact and install it offline into a scratch path; run the installed playbook.
   local scratch
   scratch=$(mktemp -d)
-  ansible-galaxy collection build --force --output-path "$scratch/dist" . >/dev/null &&
-    ansible-galaxy collection install --offline -p "$scratch/collections" "$scratch"/dist/gocompat-baseline-*.tar.gz &&
-    ANSIBLE_COLLECTIONS_PATH=$scratch/collections ansible-doc gocompat.baseline.sysctl_guard >/dev/null &&
-    ANSIBLE_COLLECTIONS_PATH=$scratch/collections ansible-playbook gocompat.baseline.audit --syntax-check &&
-    ANSIBLE_COLLECTIONS_PATH=$scratch/collections ansible-playbook gocompat.baseline.harden --syntax-check
+  (
+    export ANSIBLE_COLLECTIONS_PATH=$scratch/collections
+    ansible-galaxy collection build --force --output-path "$scratch/dist" . >/dev/null &&
+      ansible-galaxy collection install --offline -p "$scratch/collections" "$scratch"/dist/gocompat-baseline-*.tar.gz &&
+      test -f "$scratch/collections/ansible_collections/gocompat/baseline/MANIFEST.json" &&
+      ansible-doc gocompat.baseline.sysctl_guard >/dev/null &&
+      ansible-doc -t role gocompat.baseline.kernel >/dev/null &&
+      ansible-playbook gocompat.baseline.audit --syntax-check &&
+      ansible-playbook gocompat.baseline.harden --syntax-check
+  )
   local rc=$?
   rm -rf "$scratch"
   return $rc
