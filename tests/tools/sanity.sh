@@ -24,4 +24,4 @@ for version in 24.2 24.0 25.0 25.1 25.3; do
 done
 cd "$dest"
 python=${SANITY_PYTHON:-3.11}
-exec ansible-test sanity --local --requirements --python "$python" --color no "$@"
+ansible-test sanity --local --requirements --python "$python" --color no "$@"

@@ -3,6 +3,7 @@
 import os
 import re
 
+import pytest
 import yaml
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
@@ -33,9 +34,24 @@ def test_every_kernel_control_is_catalogued_with_its_expectation():
         assert rows.get(setting['key']) == expected, setting['key']
 
 
-def test_argument_spec_default_matches_role_default():
-    defaults = load_yaml('roles', 'kernel', 'defaults', 'main.yml')
-    spec = load_yaml('roles', 'kernel', 'meta', 'argument_specs.yml')['argument_specs']['main']['options']
+ROLES = sorted(os.listdir(os.path.join(ROOT, 'roles')))
+
+
+def test_every_role_is_checked():
+    assert ROLES == ['go_env', 'go_sdk', 'kernel']
+
+
+@pytest.mark.parametrize('role', ROLES)
+def test_argument_spec_default_matches_role_default(role):
+    defaults = load_yaml('roles', role, 'defaults', 'main.yml')
+    spec = load_yaml('roles', role, 'meta', 'argument_specs.yml')['argument_specs']['main']['options']
     assert set(spec) == set(defaults), 'every default needs an argument spec entry and vice versa'
     for name, value in defaults.items():
         assert spec[name].get('default') == value, name
+        assert name.startswith(role + '_'), 'public variables carry the role prefix: %s' % name
+
+
+def test_go_controls_are_catalogued():
+    rows = catalogue_rows()
+    for control in ('go.sdk.<requested>', 'go.default', 'go.toolchain_local', 'env.godebug.<key>', 'env.path'):
+        assert control in rows, control

@@ -1,0 +1,195 @@
+# -*- coding: utf-8 -*-
+# Copyright: gocompat.baseline contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""File-system side of Go SDK installs: hashing, safe archive extraction, the install lock, atomic
+symlinks and the per-SDK marker. No Ansible imports, so it is unit-tested on temp dirs."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tarfile
+import time
+import zlib
+
+MARKER_NAME = '.gocompat-sdk.json'
+STAGING_PREFIX = '.staging-'
+LOCK_NAME = '.gocompat-sdk.lock'
+CHUNK = 1 << 20
+
+
+class GoSdkError(Exception):
+    """An install problem to report in one line (never a traceback)."""
+
+
+def sha256_file(path):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as handle:
+        for block in iter(lambda: handle.read(CHUNK), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def copy_and_hash(source, dest_path, expected_size=None):
+    """Stream a readable ``source`` into ``dest_path``, hashing on the way. Returns (sha256, size).
+    A short read against ``expected_size`` (a truncated download) is an error."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(dest_path, 'wb') as out:
+        for block in iter(lambda: source.read(CHUNK), b''):
+            digest.update(block)
+            out.write(block)
+            size += len(block)
+        out.flush()
+        os.fsync(out.fileno())
+    if expected_size is not None and size != expected_size:
+        raise GoSdkError('truncated download: got %d bytes, the index says %d' % (size, expected_size))
+    return digest.hexdigest(), size
+
+
+def verify_sha256(actual, expected, what):
+    if actual.lower() != expected.lower():
+        raise GoSdkError('checksum mismatch for %s: sha256 %s, expected %s' % (what, actual, expected))
+
+
+def safe_extract(archive_path, dest_dir, top='go'):
+    """Extract a go.dev-style tar.gz into ``dest_dir``. Every member must live under ``top/``;
+    absolute paths, '..', device files and links that leave the tree are refused."""
+    try:
+        tar = tarfile.open(archive_path, 'r:gz')
+    except (tarfile.TarError, IOError, OSError) as exc:
+        raise GoSdkError('%s is not a readable tar.gz archive: %s' % (archive_path, exc))
+    with tar:
+        members = []
+        try:
+            for member in tar:
+                _check_member(member, top)
+                members.append(member)
+        except (tarfile.TarError, EOFError, zlib.error) as exc:
+            raise GoSdkError('%s is damaged: %s' % (archive_path, exc))
+        if not members:
+            raise GoSdkError('%s is empty' % archive_path)
+        try:
+            for member in members:
+                tar.extract(member, dest_dir, set_attrs=True, **_extract_kwargs())
+        except (tarfile.TarError, EOFError, zlib.error) as exc:
+            raise GoSdkError('%s is damaged: %s' % (archive_path, exc))
+    if not os.path.isfile(os.path.join(dest_dir, top, 'bin', 'go')):
+        raise GoSdkError('%s has no %s/bin/go' % (archive_path, top))
+
+
+def _extract_kwargs():
+    # Python 3.12+ warns without an explicit filter; members are already checked above.
+    return {'filter': 'fully_trusted'} if hasattr(tarfile, 'fully_trusted_filter') else {}
+
+
+def _check_member(member, top):
+    name = member.name
+    parts = name.split('/')
+    if name.startswith('/') or '..' in parts or parts[0] != top:
+        raise GoSdkError('unsafe path in archive: %r' % name)
+    if member.isdev() or member.isfifo():
+        raise GoSdkError('device or fifo in archive: %r' % name)
+    if member.issym() or member.islnk():
+        target = member.linkname
+        base = os.path.dirname(name) if member.issym() else ''
+        resolved = os.path.normpath(os.path.join(base, target))
+        if target.startswith('/') or resolved.split('/')[0] != top:
+            raise GoSdkError('link leaving the SDK in archive: %r -> %r' % (name, target))
+
+
+class InstallLock(object):
+    """An exclusive flock on ``<root>/.gocompat-sdk.lock``: one install at a time per root."""
+
+    def __init__(self, root, timeout=300):
+        self.path = os.path.join(root, LOCK_NAME)
+        self.timeout = timeout
+        self.handle = None
+
+    def __enter__(self):
+        self.handle = open(self.path, 'a')
+        deadline = time.time() + self.timeout
+        while True:
+            try:
+                fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return self
+            except (IOError, OSError) as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.time() > deadline:
+                    self.handle.close()
+                    raise GoSdkError('another install holds %s for more than %d s' % (self.path, self.timeout))
+                time.sleep(0.2)
+
+    def __exit__(self, *exc_info):
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+        return False
+
+
+def atomic_symlink(target, link_path):
+    """Point ``link_path`` at ``target`` with one rename, so readers see the old or the new link."""
+    tmp_path = '%s.%d.tmp' % (link_path, os.getpid())
+    if os.path.lexists(tmp_path):
+        os.unlink(tmp_path)
+    os.symlink(target, tmp_path)
+    try:
+        os.rename(tmp_path, link_path)
+    except OSError:
+        os.unlink(tmp_path)
+        raise
+
+
+def read_link(path):
+    try:
+        return os.readlink(path)
+    except OSError:
+        return None
+
+
+def read_marker(goroot):
+    try:
+        with open(os.path.join(goroot, MARKER_NAME)) as handle:
+            data = json.load(handle)
+    except (IOError, OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_marker(goroot, data):
+    path = os.path.join(goroot, MARKER_NAME)
+    with open(path + '.tmp', 'w') as handle:
+        json.dump(data, handle, sort_keys=True)
+    os.rename(path + '.tmp', path)
+
+
+def clear_staging(root):
+    """Remove what a killed run left behind: staging dirs are never taken for installed SDKs."""
+    removed = []
+    for name in os.listdir(root):
+        if name.startswith(STAGING_PREFIX):
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+            removed.append(name)
+    return removed
+
+
+def installed_sdks(root):
+    """{version name: goroot} for every SDK under ``root`` that carries our marker (complete installs)."""
+    found = {}
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return found
+    for name in names:
+        goroot = os.path.join(root, name)
+        if name.startswith('go') and os.path.isdir(goroot) and not os.path.islink(goroot):
+            marker = read_marker(goroot)
+            if marker and marker.get('version') == name:
+                found[name] = goroot
+    return found
