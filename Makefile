@@ -30,7 +30,11 @@ audit: venv collection
 test: dev-venv collection
 	bash tests/run.sh
 
+# Benchmarks against the anchor way of doing the same work (see bench/README.md).
 bench: dev-venv collection
+	bash tests/tools/docker-engine.sh start
+	bash tests/tools/test-collections.sh $(COLLECTIONS)
+	bash molecule/images/build.sh bookworm
 	bash bench/run.sh
 
 venv: $(VENV)/.installed
