@@ -124,10 +124,11 @@ class Host(object):
             return json.load(handle)
 
     def start(self, **module_args):
-        """Start a run in its own process group (so the whole run can be killed)."""
+        """Start a run in a PID namespace of its own, so that killing it kills every process of the run:
+        Ansible's worker calls setsid(), so the module is outside the playbook's process group."""
         cmd, result_file = self.command(self.args(**module_args))
-        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env(),
-                                cwd=ROOT, start_new_session=True)
+        return subprocess.Popen(['unshare', '--pid', '--fork', '--kill-child'] + cmd, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=self.env(), cwd=ROOT, start_new_session=True)
 
     def sdk_dirs(self):
         return sorted(n for n in os.listdir(self.root) if not n.startswith('.')) if os.path.isdir(self.root) else []
@@ -148,12 +149,37 @@ def host(tmp_path, mirror):
     return Host(tmp_path, mirror)
 
 
-def kill_group(proc):
+def kill_run(proc):
+    """SIGKILL a run started by Host.start: unshare --kill-child passes the signal to the namespace's first
+    process, and the kernel kills all others when it dies. Returns once nothing of the run is left."""
+    pids = namespace_members(proc.pid)
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     proc.wait()
+    assert wait_for(lambda: not any(os.path.exists('/proc/%d' % pid) for pid in pids), timeout=60), \
+        'processes of the killed run still exist: %s' % pids
+
+
+def namespace_members(unshare_pid):
+    """PIDs (as seen here) of the processes in the PID namespace whose first process unshare forked."""
+    try:
+        with open('/proc/%d/task/%d/children' % (unshare_pid, unshare_pid)) as handle:
+            children = [int(pid) for pid in handle.read().split()]
+    except OSError:
+        return []
+    members = []
+    for child in children:
+        namespace = os.readlink('/proc/%d/ns/pid' % child)
+        for name in os.listdir('/proc'):
+            if name.isdigit():
+                try:
+                    if os.readlink('/proc/%s/ns/pid' % name) == namespace:
+                        members.append(int(name))
+                except OSError:
+                    pass
+    return members
 
 
 def wait_for(predicate, timeout=120, step=0.05):

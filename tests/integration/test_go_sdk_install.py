@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import INDEX_VERSIONS, copy_mirror, kill_group, run_tool, wait_for
+from conftest import INDEX_VERSIONS, copy_mirror, kill_run, run_tool, wait_for
 
 
 def statuses(result):
@@ -212,7 +212,7 @@ def test_killed_during_extraction_leaves_no_sdk_and_the_rerun_completes(host):
     try:
         assert wait_for(extracting), 'extraction never started'
     finally:
-        kill_group(proc)
+        kill_run(proc)
     assert host.sdk_dirs() == [], 'a killed run left something that looks installed'
     assert not os.path.lexists(host.link)
     rerun = host.run(versions=['1.27.3'], default='1.27.3')
