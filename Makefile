@@ -30,12 +30,13 @@ audit: venv collection
 test: dev-venv collection
 	bash tests/run.sh
 
-# Benchmarks against the anchor way of doing the same work (see bench/README.md).
+# Benchmarks against the anchor way of doing the same work (bench/README.md, bench/go_sdk/README.md).
 bench: dev-venv collection
 	bash tests/tools/docker-engine.sh start
 	bash tests/tools/test-collections.sh $(COLLECTIONS)
 	bash molecule/images/build.sh bookworm
 	bash bench/run.sh
+	bash bench/go_sdk/run.sh
 
 venv: $(VENV)/.installed
 

@@ -140,6 +140,19 @@ def test_wrong_pinned_checksum_fails_and_installs_nothing(host):
     assert not os.path.lexists(host.link)
 
 
+def test_one_failed_install_of_two_keeps_the_other_and_says_so(host):
+    """The two SDKs are installed in parallel threads on this machine (2+ CPUs, GNU tar)."""
+    result = host.run(versions=['1.26.5', '1.27.3'], default='1.26.5', checksums={'1.27.3': '0' * 64})
+    assert result['failed'] and 'checksum mismatch' in result['msg']
+    assert 'installed meanwhile: go1.26.5' in result['msg']
+    assert host.sdk_dirs() == ['go1.26.5'] and host.leftovers() == []
+    assert not os.path.lexists(host.link), 'links are switched only when every SDK is in place'
+    rerun = host.run(versions=['1.26.5', '1.27.3'], default='1.26.5')
+    assert not rerun.get('failed'), rerun.get('msg')
+    assert rerun['added'] == ['go1.27.3'] and rerun['network_requests'] == 2  # the index, one archive
+    assert host.sdk_dirs() == ['go1.26.5', 'go1.27.3']
+
+
 @pytest.fixture
 def broken_mirror(mirror, tmp_path):
     """A second mirror, a copy of the first, served on its own port for tests that damage it."""

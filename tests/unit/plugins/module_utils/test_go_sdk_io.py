@@ -11,19 +11,22 @@ from ansible_collections.gocompat.baseline.plugins.module_utils import go_sdk_io
 
 
 def make_tar(path, members):
-    """members: [(name, kind, data_or_target)] with kind file, dir, symlink, fifo."""
+    """members: [(name, kind, data_or_target)] with kind file, suid, dir, symlink, hardlink, fifo."""
     with tarfile.open(path, 'w:gz') as tar:
         for name, kind, payload in members:
             info = tarfile.TarInfo(name)
-            if kind == 'file':
+            if kind in ('file', 'suid'):
                 data = payload.encode()
                 info.size = len(data)
                 info.mode = 0o755 if name.endswith('/go') else 0o644
+                if kind == 'suid':
+                    info.mode |= 0o4000
                 tar.addfile(info, io.BytesIO(data))
                 continue
-            info.type = {'dir': tarfile.DIRTYPE, 'symlink': tarfile.SYMTYPE, 'fifo': tarfile.FIFOTYPE}[kind]
+            info.type = {'dir': tarfile.DIRTYPE, 'symlink': tarfile.SYMTYPE, 'hardlink': tarfile.LNKTYPE,
+                         'fifo': tarfile.FIFOTYPE}[kind]
             info.mode = 0o755
-            if kind == 'symlink':
+            if kind in ('symlink', 'hardlink'):
                 info.linkname = payload
             tar.addfile(info)
     return str(path)
@@ -32,14 +35,49 @@ def make_tar(path, members):
 GOOD = [('go', 'dir', None), ('go/bin', 'dir', None), ('go/bin/go', 'file', '#!/bin/sh\n'),
         ('go/VERSION', 'file', 'go1.27.3\n')]
 
+GNU_TAR = sdk_io.find_gnu_tar()
 
-def test_safe_extract_keeps_modes(tmp_path):
-    archive = make_tar(tmp_path / 'ok.tar.gz', GOOD + [('go/lib', 'symlink', 'bin')])
+
+@pytest.fixture(params=['gnu-tar', 'tarfile'])
+def engine(request):
+    """Both extraction paths get every test. This machine has GNU tar: its absence is a failure, not a skip."""
+    if request.param == 'gnu-tar':
+        assert GNU_TAR, 'GNU tar and gzip are needed on this machine'
+        return GNU_TAR
+    return None
+
+
+def test_find_gnu_tar_needs_gnu_tar_and_gzip(tmp_path):
+    assert sdk_io.find_gnu_tar([str(tmp_path)]) is None
+    fake = tmp_path / 'tar'
+    fake.write_text('#!/bin/sh\necho "tar (busybox) 1.36"\n')
+    fake.chmod(0o755)
+    (tmp_path / 'gzip').symlink_to('/bin/true')
+    assert sdk_io.find_gnu_tar([str(tmp_path)]) is None, 'a tar that is not GNU tar'
+    gnu_dir = os.path.dirname(GNU_TAR)
+    assert sdk_io.find_gnu_tar([gnu_dir]) == GNU_TAR
+    (tmp_path / 'gnu').mkdir()
+    (tmp_path / 'gnu' / 'tar').symlink_to(GNU_TAR)
+    assert sdk_io.find_gnu_tar([str(tmp_path / 'gnu')]) is None, 'no gzip next to it or on the path given'
+
+
+def test_safe_extract_keeps_modes(tmp_path, engine):
+    archive = make_tar(tmp_path / 'ok.tar.gz', GOOD + [('go/lib', 'symlink', 'bin'),
+                                                       ('go/up', 'symlink', '../go/bin/go'),
+                                                       ('go/bin/gofmt', 'hardlink', 'go/bin/go')])
     dest = tmp_path / 'out'
     dest.mkdir()
-    sdk_io.safe_extract(archive, str(dest))
-    assert os.access(str(dest / 'go' / 'bin' / 'go'), os.X_OK)
+    old_umask = os.umask(0o077)
+    try:
+        sdk_io.safe_extract(archive, str(dest), gnu_tar=engine)
+    finally:
+        os.umask(old_umask)
+    assert os.stat(str(dest / 'go' / 'bin' / 'go')).st_mode & 0o777 == 0o755, 'the umask does not apply'
+    assert os.stat(str(dest / 'go' / 'VERSION')).st_mode & 0o777 == 0o644
+    assert os.stat(str(dest / 'go' / 'VERSION')).st_uid == os.getuid()
     assert os.readlink(str(dest / 'go' / 'lib')) == 'bin'
+    assert os.path.samefile(str(dest / 'go' / 'up'), str(dest / 'go' / 'bin' / 'go'))
+    assert os.path.samefile(str(dest / 'go' / 'bin' / 'gofmt'), str(dest / 'go' / 'bin' / 'go'))
 
 
 @pytest.mark.parametrize('member, message', [
@@ -50,24 +88,56 @@ def test_safe_extract_keeps_modes(tmp_path):
     (('go/link', 'symlink', '/etc/passwd'), 'link leaving the SDK'),
     (('go/link', 'symlink', '../../etc'), 'link leaving the SDK'),
     (('go/fifo', 'fifo', None), 'device or fifo'),
-])
-def test_safe_extract_refuses_members_leaving_the_tree(tmp_path, member, message):
+    (('go/bin/su', 'suid', 'x'), 'setuid or setgid'),
+], ids=['dotdot', 'absolute', 'outside-top', 'dotdot-inside', 'abs-link', 'rel-link', 'fifo', 'setuid'])
+def test_safe_extract_refuses_members_leaving_the_tree(tmp_path, member, message, engine):
     archive = make_tar(tmp_path / 'bad.tar.gz', GOOD + [member])
     dest = tmp_path / 'out'
     dest.mkdir()
     with pytest.raises(sdk_io.GoSdkError, match=message):
-        sdk_io.safe_extract(archive, str(dest))
-    assert os.listdir(str(dest)) == [], 'nothing is extracted from a refused archive'
+        sdk_io.safe_extract(archive, str(dest), gnu_tar=engine)
+    assert os.listdir(str(dest)) == [], 'nothing is left from a refused archive'
 
 
-def test_safe_extract_names_a_damaged_or_foreign_archive(tmp_path):
+def test_a_link_then_a_file_through_it_writes_nothing_outside(tmp_path, engine):
+    outside = tmp_path / 'outside'
+    outside.mkdir()
+    archive = make_tar(tmp_path / 'bad.tar.gz', GOOD + [('go/escape', 'symlink', str(outside)),
+                                                        ('go/escape/planted', 'file', 'x')])
+    dest = tmp_path / 'out'
+    dest.mkdir()
+    with pytest.raises(sdk_io.GoSdkError):
+        sdk_io.safe_extract(archive, str(dest), gnu_tar=engine)
+    assert os.listdir(str(outside)) == [] and os.listdir(str(dest)) == []
+
+
+def test_safe_extract_names_a_damaged_or_foreign_archive(tmp_path, engine):
     junk = tmp_path / 'junk.tar.gz'
     junk.write_bytes(b'not an archive')
+    dest = tmp_path / 'out'
+    dest.mkdir()
     with pytest.raises(sdk_io.GoSdkError, match='not a readable tar.gz'):
-        sdk_io.safe_extract(str(junk), str(tmp_path))
+        sdk_io.safe_extract(str(junk), str(dest), gnu_tar=engine)
     no_go = make_tar(tmp_path / 'nogo.tar.gz', [('go', 'dir', None), ('go/README', 'file', 'x')])
     with pytest.raises(sdk_io.GoSdkError, match='has no go/bin/go'):
-        sdk_io.safe_extract(no_go, str(tmp_path))
+        sdk_io.safe_extract(no_go, str(dest), gnu_tar=engine)
+    good = make_tar(tmp_path / 'ok.tar.gz', GOOD + [('go/pad', 'file', os.urandom(1 << 16).hex())])
+    with open(good, 'rb') as handle:
+        data = handle.read()
+    cut = tmp_path / 'cut.tar.gz'
+    cut.write_bytes(data[:len(data) // 2])
+    with pytest.raises(sdk_io.GoSdkError, match='damaged'):
+        sdk_io.safe_extract(str(cut), str(dest), gnu_tar=engine)
+    assert os.listdir(str(dest)) == []
+
+
+def test_safe_extract_wants_an_empty_destination(tmp_path, engine):
+    archive = make_tar(tmp_path / 'ok.tar.gz', GOOD)
+    (tmp_path / 'out').mkdir()
+    (tmp_path / 'out' / 'mine').write_text('x')
+    with pytest.raises(sdk_io.GoSdkError, match='not empty'):
+        sdk_io.safe_extract(archive, str(tmp_path / 'out'), gnu_tar=engine)
+    assert (tmp_path / 'out' / 'mine').read_text() == 'x'
 
 
 def test_copy_and_hash_detects_truncation(tmp_path):
