@@ -48,7 +48,11 @@ sanity() {
   done
 }
 
-lint() { ansible-lint --profile production --offline && antsibull-changelog lint; }
+# The benchmark playbooks use ansible.posix: the test collections must be there to resolve it.
+lint() {
+  bash tests/tools/test-collections.sh "$root/.build/collections" &&
+    ansible-lint --profile production --offline && antsibull-changelog lint
+}
 
 artifact() {
   # Build the release artifact and install it offline into a scratch path; run the installed playbook.
