@@ -36,14 +36,12 @@ fi
 
 # Every container of this run carries this label; whatever happens, none is left behind.
 export BENCH_RUN_ID=${BENCH_RUN_ID:-$(date +%s)-$$}
-driver_pid=
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM HUP
-  if [ -n "$driver_pid" ] && kill -0 "$driver_pid" 2>/dev/null; then
-    kill -TERM "$driver_pid" 2>/dev/null || true
-    wait "$driver_pid" 2>/dev/null || true
-  fi
+  bench_stop_driver
   local left
   left=$(docker ps -aq --filter "label=gocompat.bench.run=$BENCH_RUN_ID" 2>/dev/null || true)
   if [ -n "$left" ]; then
@@ -53,18 +51,7 @@ cleanup() {
   fi
   exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+bench_traps cleanup
 
 cd "$root"
-# In the background and waited for, so that a signal reaches the trap at once.
-"$venv/bin/python" "$root/bench/bench.py" "$@" &
-driver_pid=$!
-set +e
-wait "$driver_pid"
-rc=$?
-set -e
-driver_pid=
-exit "$rc"
+bench_run_driver "$venv/bin/python" "$root/bench/bench.py" "$@"

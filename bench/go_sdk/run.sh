@@ -67,14 +67,12 @@ fi
 started=$(date +%s)
 workdir=$(mktemp -d "$tmp_parent/gocompat-go-bench.XXXXXX")
 pidfile=$workdir/mirror.pid
-driver_pid=
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM HUP
-  if [ -n "$driver_pid" ] && kill -0 "$driver_pid" 2>/dev/null; then
-    kill -TERM "$driver_pid" 2>/dev/null || true
-    wait "$driver_pid" 2>/dev/null || true
-  fi
+  bench_stop_driver
   if [ -f "$pidfile" ]; then
     "$py" "$mirror_tool" stop --pidfile "$pidfile" >/dev/null || rc=1
   fi
@@ -87,10 +85,7 @@ cleanup() {
   echo "go_sdk bench: total $(( $(date +%s) - started )) s" >&2
   exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+bench_traps cleanup
 
 echo "== mirror: build (or reuse) $cache/go-mirror"
 "$py" "$mirror_tool" build "$cache/go-mirror" --versions "${all_versions[@]}" --index-versions "${index_versions[@]}"
@@ -132,7 +127,5 @@ port=$(sed -n 's|.*http://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' <<<"$out" | head
 [ -n "$port" ] || { echo "go_sdk bench: could not read the mirror port" >&2; exit 1; }
 
 echo "== bench"
-"$py" "$here/bench.py" --mirror "http://127.0.0.1:$port/dl/" --mirror-log "$pidfile.log" \
-  --workdir "$workdir" --collections "$collections" ${driver_args[@]+"${driver_args[@]}"} &
-driver_pid=$!
-wait "$driver_pid"
+bench_run_driver "$py" "$here/bench.py" --mirror "http://127.0.0.1:$port/dl/" --mirror-log "$pidfile.log" \
+  --workdir "$workdir" --collections "$collections" ${driver_args[@]+"${driver_args[@]}"}
