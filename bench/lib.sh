@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by bench/run.sh and bench/go_sdk/run.sh. The Python driver runs in the background and is
 # waited for, so that a signal reaches the caller's EXIT trap at once; the trap stops the driver.
 driver_pid=

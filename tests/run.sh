@@ -4,7 +4,7 @@
 # sums the stages up: "stages: N passed, M failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
+cd "$root" || exit 2
 export ANSIBLE_CONFIG=$root/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH=$root/.build/collections
 export GOCOMPAT_STATE_DIR=${GOCOMPAT_STATE_DIR:-/var/tmp/gocompat-test}

@@ -5,6 +5,13 @@
 # run downloads them.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# Without shellcheck ansible-test only warns and skips that test: install it (Debian) or stop.
+if ! command -v shellcheck >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null
+  fi
+  command -v shellcheck >/dev/null 2>&1 || { echo "sanity: shellcheck is needed (apt-get install shellcheck)" >&2; exit 1; }
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dest=$work/ansible_collections/gocompat/baseline

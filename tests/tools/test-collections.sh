@@ -13,11 +13,12 @@ for c in "${wanted[@]}"; do [ -f "$dest/ansible_collections/$c/MANIFEST.json" ] 
 $have_all && { echo "test-collections: present in $dest"; exit 0; }
 
 mkdir -p "$cache" "$dest"
-wheel=$(ls "$cache"/ansible-1[12].*-py3-none-any.whl 2>/dev/null | sort -V | tail -n 1 || true)
+newest_wheel() { find "$cache" -maxdepth 1 -name 'ansible-1[12].*-py3-none-any.whl' | sort -V | tail -n 1; }
+wheel=$(newest_wheel)
 if [ -z "$wheel" ]; then
   echo "test-collections: downloading the ansible wheel (collections only are unpacked)"
   "$pip" download -q --no-deps 'ansible>=11,<13' -d "$cache"
-  wheel=$(ls "$cache"/ansible-1[12].*-py3-none-any.whl | sort -V | tail -n 1)
+  wheel=$(newest_wheel)
 fi
 patterns=()
 for c in "${wanted[@]}"; do patterns+=("ansible_collections/$c/*"); done
