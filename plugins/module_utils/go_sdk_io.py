@@ -102,13 +102,21 @@ def safe_extract(archive_path, dest_dir, top='go', gnu_tar=None):
         if not os.path.isfile(os.path.join(dest_dir, top, 'bin', 'go')):
             raise GoSdkError('%s has no %s/bin/go' % (archive_path, top))
     except BaseException:
-        for name in os.listdir(dest_dir):
-            path = os.path.join(dest_dir, name)
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                os.unlink(path)
+        _empty_dir(dest_dir)
         raise
+
+
+def _empty_dir(path):
+    """Best effort: the error that led here is the one to report."""
+    for name in os.listdir(path):
+        entry = os.path.join(path, name)
+        try:
+            if os.path.isdir(entry) and not os.path.islink(entry):
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                os.unlink(entry)
+        except OSError:
+            pass
 
 
 def _extract_with_gnu_tar(tar, archive_path, dest_dir):

@@ -432,7 +432,7 @@ def go_version_of(module, goroot):
     go = os.path.join(goroot, 'bin', 'go')
     env = {'GOTOOLCHAIN': 'local', 'GOROOT': goroot, 'LANG': 'C', 'LC_ALL': 'C', 'GOENV': 'off',
            'GOFLAGS': '', 'GOCACHE': os.path.join(goroot, '.cache-probe')}
-    rc, out, err = module.run_command([go, 'env', 'GOVERSION'], environ_update=env)  # a copy of os.environ
+    rc, out, err = module.run_command([go, 'env', 'GOVERSION'], environ_update=env)  # run_command edits a copy of os.environ: thread-safe
     shutil.rmtree(env['GOCACHE'], ignore_errors=True)
     if rc != 0:
         raise GoSdkError('%s does not run: %s' % (go, (err or out).strip()[-300:]))
