@@ -43,9 +43,24 @@ def status_for_change(needs_change, check_mode):
     return FAIL if check_mode else FIXED
 
 
-def summarize(findings):
-    """Count findings per status; every status is present so callers can index blindly."""
-    counts = dict((status, 0) for status in STATUSES)
-    for finding in findings:
-        counts[finding['status']] += 1
-    return counts
+FIELDS = ('control', 'status', 'expected', 'actual', 'source', 'remediation')
+
+
+def contract_problems(finding):
+    """What is wrong with ``finding`` under the collection's contract (empty when nothing): every field
+    present and a string, a known status, a control id, and a remediation on every fail or error."""
+    if not isinstance(finding, dict):
+        return ['not a dict: %r' % (finding,)]
+    problems = []
+    if sorted(finding) != sorted(FIELDS):
+        problems.append('fields %s, expected %s' % (sorted(finding), sorted(FIELDS)))
+    for name in FIELDS:
+        if name in finding and not isinstance(finding[name], str):
+            problems.append('%s is %s, not a string' % (name, type(finding[name]).__name__))
+    if finding.get('status') not in STATUSES:
+        problems.append('unknown status %r' % (finding.get('status'),))
+    if not finding.get('control'):
+        problems.append('no control id')
+    if finding.get('status') in (FAIL, ERROR) and not finding.get('remediation'):
+        problems.append('%s %s has no remediation' % (finding.get('status'), finding.get('control')))
+    return problems

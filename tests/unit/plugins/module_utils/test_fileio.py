@@ -165,3 +165,61 @@ def test_remove_file_tolerates_missing_file_but_not_other_errors(tmp_path):
     (tmp_path / 'dir').mkdir()
     with pytest.raises(OSError):
         fileio.remove_file(str(tmp_path / 'dir'))
+
+
+# --- bounded reads, symlink switch, markers ---
+
+def test_read_regular_follows_links_and_bounds_the_size(tmp_path):
+    target = tmp_path / 'real.conf'
+    target.write_bytes(b'a = 1\n')
+    link = tmp_path / 'link.conf'
+    link.symlink_to(target)
+    assert fileio.read_regular(str(link)) == b'a = 1\n'
+    assert fileio.read_regular(str(tmp_path / 'missing')) is None
+    with pytest.raises(fileio.FileRefused) as info:
+        fileio.read_regular(str(target), limit=3)
+    assert 'is 6 bytes, larger than the 3 bytes allowed' in str(info.value)
+
+
+@pytest.mark.parametrize('make, kind', [
+    (lambda p: os.mkfifo(p), 'a FIFO'),
+    (lambda p: os.mkdir(p), 'a directory'),
+])
+def test_read_regular_refuses_special_files(tmp_path, make, kind):
+    path = str(tmp_path / 'x.conf')
+    make(path)
+    with pytest.raises(fileio.FileRefused) as info:
+        fileio.read_regular(path)
+    assert str(info.value) == '%s: is %s, not a regular file' % (path, kind)
+
+
+def test_read_regular_refuses_a_device():
+    with pytest.raises(fileio.FileRefused) as info:
+        fileio.read_regular('/dev/zero')
+    assert 'a character device' in str(info.value)
+
+
+def test_atomic_symlink_replaces_links_but_never_a_file_or_directory(tmp_path):
+    link = str(tmp_path / 'go')
+    fileio.atomic_symlink('/a', link)
+    fileio.atomic_symlink('/b', link)
+    assert os.readlink(link) == '/b'
+    for make in (lambda p: open(p, 'w').close(), os.mkdir):
+        path = str(tmp_path / ('other%d' % len(os.listdir(str(tmp_path)))))
+        make(path)
+        with pytest.raises(fileio.FileRefused) as info:
+            fileio.atomic_symlink('/a', path)
+        assert 'not a symlink; move it away first' in str(info.value)
+        assert not os.path.islink(path)
+
+
+def test_json_markers_round_trip_and_bad_ones_read_as_none(tmp_path):
+    path = str(tmp_path / 'marker.json')
+    fileio.write_json(path, {'version': 'go1.27.3'})
+    assert fileio.read_json(path) == {'version': 'go1.27.3'}
+    for content in ('[1]', '{broken', '\xff'):
+        with open(path, 'w') as handle:
+            handle.write(content)
+        assert fileio.read_json(path) is None
+    assert fileio.read_json(str(tmp_path / 'absent')) is None
+    assert [n for n in os.listdir(str(tmp_path)) if n.endswith('.tmp')] == []

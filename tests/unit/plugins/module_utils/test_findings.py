@@ -41,7 +41,22 @@ def test_status_for_change(needs_change, check_mode, status):
     assert F.status_for_change(needs_change, check_mode) == status
 
 
-def test_summarize_counts_every_status_even_absent_ones():
-    findings = [F.make_finding('a', F.PASS), F.make_finding('b', F.PASS), F.make_finding('c', F.SKIP)]
-    assert F.summarize(findings) == {'pass': 2, 'fail': 0, 'fixed': 0, 'skip': 1, 'error': 0}
-    assert F.summarize([]) == dict((s, 0) for s in F.STATUSES)
+def test_contract_accepts_a_complete_finding():
+    assert F.contract_problems(F.make_finding('kernel.pid_max', 'fail', '>= 1', 'live 0', '/proc/sys', 'raise it')) == []
+
+
+@pytest.mark.parametrize('change, problem', [
+    ({'status': 'broken'}, "unknown status 'broken'"),
+    ({'remediation': ''}, 'fail kernel.pid_max has no remediation'),
+    ({'actual': 5}, 'actual is int, not a string'),
+    ({'control': ''}, 'no control id'),
+])
+def test_contract_names_what_is_wrong(change, problem):
+    finding = dict(F.make_finding('kernel.pid_max', 'fail', '>= 1', 'live 0', '/proc/sys', 'raise it'), **change)
+    assert problem in F.contract_problems(finding)
+
+
+def test_contract_wants_exactly_the_six_fields():
+    finding = F.make_finding('x', 'pass')
+    del finding['source']
+    assert F.contract_problems(finding)[0].startswith('fields')

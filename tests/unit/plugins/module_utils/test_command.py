@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+import pytest
+
+from ansible_collections.gocompat.baseline.plugins.module_utils.command import CommandError, Runner
+
+
+def test_runs_an_argument_list_in_the_given_locale():
+    result = Runner(locale='C')(['sh', '-c', 'echo "$LC_ALL $LANG" "$1"', 'sh', 'a b; echo injected'])
+    assert result.rc == 0 and result.out == 'C C a b; echo injected\n'
+
+
+def test_bare_names_are_resolved_through_the_finder():
+    found = []
+
+    def find(name):
+        found.append(name)
+        return '/bin/true'
+    assert Runner(find=find)(['anything']).rc == 0 and found == ['anything']
+
+
+def test_a_lazy_locale_is_asked_once():
+    calls = []
+
+    def locale():
+        calls.append(1)
+        return 'C.UTF-8'
+    runner = Runner(locale=locale)
+    runner(['true'])
+    assert runner(['sh', '-c', 'echo $LC_ALL']).out == 'C.UTF-8\n' and calls == [1]
+
+
+def test_a_failing_command_quotes_the_tail_of_stderr():
+    with pytest.raises(CommandError) as info:
+        Runner()(['sh', '-c', 'printf "noise\\nreal cause \\377\\n" >&2; exit 3'])
+    assert str(info.value).endswith('failed (exit 3): noise\\x0areal cause \ufffd')
+    assert info.value.rc == 3
+
+
+def test_check_false_returns_the_exit_code():
+    assert Runner()(['sh', '-c', 'exit 4'], check=False).rc == 4
+
+
+def test_a_command_that_runs_too_long_is_killed():
+    with pytest.raises(CommandError) as info:
+        Runner()(['sleep', '5'], timeout=0.2)
+    assert 'did not finish within 0 s' in str(info.value)
+
+
+def test_a_missing_command_is_one_clear_error():
+    with pytest.raises(CommandError) as info:
+        Runner()(['/nonexistent/tool', '--version'])
+    assert 'cannot run /nonexistent/tool --version' in str(info.value)
+    with pytest.raises(CommandError) as info:
+        Runner()(['no-such-command-anywhere'])
+    assert 'not found on PATH' in str(info.value)
+
+
+def test_input_is_passed_on_stdin():
+    assert Runner()(['cat'], data='hello\n').out == 'hello\n'
