@@ -6,7 +6,9 @@ It runs the module's real ``main()`` (argument spec included) and checks the col
 EVERY call, so each module test is also a contract test:
   - the module ends through exit_json/fail_json, never with an exception (no traceback);
   - a failure message is one printable line;
-  - every finding has the six fields, a known status and a remediation on every fail;
+  - every finding has the six fields, a known status and a remediation on every fail, and a control id
+    that matches one of the module's ``CONTROL_PATTERNS`` (the catalogue in docs/controls.md is checked
+    against those patterns);
   - the keys returned are documented in RETURN (plus the shape's own keys), and every key RETURN says is
     returned ``always`` is there on success.
 """
@@ -15,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 import importlib
 import json
+import re
 
 import pytest
 import yaml
@@ -60,8 +63,12 @@ def _module_args(params, check_mode, diff):
 
 def contract_problems(name, module, result):
     problems = []
+    patterns = getattr(module, 'CONTROL_PATTERNS', ())
     for finding in result.get('findings', []):
         problems.extend('finding: %s' % p for p in F.contract_problems(finding))
+        control = finding.get('control', '') if isinstance(finding, dict) else ''
+        if not any(re.match('(?:%s)\\Z' % pattern, control) for pattern in patterns):
+            problems.append('control %r matches none of %s.CONTROL_PATTERNS' % (control, name))
     if result.failed:
         msg = result.get('msg', '')
         if not msg or '\n' in msg or 'Traceback' in msg:

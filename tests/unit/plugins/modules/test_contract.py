@@ -70,3 +70,11 @@ def test_every_module_has_unit_tests_through_the_harness(name):
             texts.append(handle.read())
     assert any('run_module(' in t for t in texts), '%s is never run through the run_module fixture' % name
     assert any('bad_input' in t for t in tests), 'no bad-input suite test_%s_bad_input.py' % name
+
+
+@pytest.mark.parametrize('name', MODULES)
+def test_every_module_declares_the_controls_it_emits(name):
+    patterns = getattr(load(name), 'CONTROL_PATTERNS', None)
+    assert patterns, '%s defines no CONTROL_PATTERNS (regular expressions of its control ids)' % name
+    for pattern in patterns:
+        re.compile(pattern)
