@@ -2,6 +2,17 @@
 # The test pipeline behind `make test`. Every stage runs even if an earlier one failed; a stage that
 # cannot run (missing tool, engine that does not start) fails, it is never skipped. The last line
 # sums the stages up: "stages: N passed, M failed".
+#
+# Both ends of the supported ansible-core range are tested: 2.16 (system Python 3.11) and 2.21 (Python
+# 3.12 from pyenv), each with the unit tests and a check-mode harden against real containers; sanity runs
+# on 2.19 (what requirements.txt gives on Python 3.11) and 2.21. Their venvs are cached by requirements
+# (tests/tools/core-venv.sh).
+#
+# Two lanes save time on two cores: while the host-only stages (unit, sanity, lint, artifact) run, a
+# second lane starts the engine, builds the images and the Go mirror (network and disk bound). Then the
+# container stages that change the VM's kernel state (molecule, scenarios) or share the Go mirror's index
+# (integration, molecule-go) run one after another in one lane, and the read-only check-mode playbook
+# tests beside them. A lane's output is printed when it ends; the summary lists stages in a fixed order.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 2
@@ -11,47 +22,79 @@ export GOCOMPAT_STATE_DIR=${GOCOMPAT_STATE_DIR:-/var/tmp/gocompat-test}
 export GOCOMPAT_CACHE_DIR=${GOCOMPAT_CACHE_DIR:-/var/cache/gocompat-test}
 mkdir -p "$GOCOMPAT_STATE_DIR" "$GOCOMPAT_CACHE_DIR"
 
-passed=0
-failed=0
-report=()
+# The ansible-core ends and the Pythons sanity checks: controller Python, then target Pythons whose
+# compile and import tests must pass (managed hosts: 3.8+ under 2.16-2.19 controllers, 3.9+ under 2.20+).
+ENDS=(2.16 2.21)
+SANITY_2_19=(3.11 3.8 3.13)
+SANITY_2_21=(3.12 3.9 3.13)
+
+results=$(mktemp -d)
+started_all=$(date +%s)
+
+# stage ORDER NAME COMMAND...: run one stage, record "PASS|FAIL  NAME (Ns)" under its place in the summary.
 stage() {
-  local name=$1 started rc
-  shift
+  local order=$1 name=$2 started rc took
+  shift 2
   echo
   echo "===== stage $name: $*"
   started=$(date +%s)
   "$@"
   rc=$?
-  local took=$(( $(date +%s) - started ))
+  took=$(( $(date +%s) - started ))
   if [ $rc -eq 0 ]; then
-    passed=$((passed + 1)); report+=("PASS  $name (${took}s)")
+    echo "PASS  $name (${took}s)" >"$results/$order"
   else
-    failed=$((failed + 1)); report+=("FAIL  $name (${took}s, exit $rc)")
+    echo "FAIL  $name (${took}s, exit $rc)" >"$results/$order"
   fi
+  echo "===== stage $name: $(cut -c1-4 "$results/$order") in ${took}s"
+  return $rc
+}
+# not_run ORDER NAME WHY: a stage whose prerequisite failed counts as failed.
+not_run() { echo "FAIL  $2 ($3)" >"$results/$1"; echo "===== stage $2: FAIL ($3)"; }
+passed() { [ -f "$results/$1" ] && [ "$(cut -c1-4 "$results/$1")" = PASS ]; }
+
+venv_of() { cat "$results/venv-$1" 2>/dev/null; }
+
+# The ansible-core venvs of both ends and of sanity's 2.19 (cached: a second run only checks their key).
+venvs() {
+  local end path rc=0
+  for end in "${ENDS[@]}" 2.19; do
+    if path=$(bash tests/tools/core-venv.sh "$end"); then
+      echo "$path" >"$results/venv-$end"
+      echo "ansible-core $("$path/bin/python" -c 'import ansible; print(ansible.__version__)') in $path"
+    else
+      rc=1
+    fi
+  done
+  return $rc
 }
 
 unit() { python -m pytest -q tests/unit; }
+unit_end() {
+  local venv
+  venv=$(venv_of "$1") || { echo "no ansible-core $1 venv" >&2; return 1; }
+  "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/unit
+}
 
-sanity() {
-  local venv=$root/.build/sanity-venv
-  if [ ! -x "$venv/bin/ansible-test" ]; then
-    python3 -m venv "$venv" && "$venv/bin/pip" install -q --disable-pip-version-check \
-      "$(grep -E '^ansible-core' requirements.txt)" || return 1
-  fi
-  PATH=$venv/bin:$PATH bash tests/tools/sanity.sh || return 1
-  # Managed hosts may run Python 3.8+: module code must compile and import there too.
-  local version prefix
-  for version in 3.8 3.13; do
+# sanity_end END CONTROLLER TARGET...: ansible-test sanity of ansible-core END on the controller Python,
+# then compile and import on each target Python (from pyenv).
+sanity_end() {
+  local end=$1 controller=$2 venv version prefix
+  shift 2
+  venv=$(venv_of "$end") || { echo "no ansible-core $end venv" >&2; return 1; }
+  PATH=$venv/bin:$PATH SANITY_PYTHON=$controller bash tests/tools/sanity.sh || return 1
+  for version in "$@"; do
     prefix=$(pyenv prefix "$(pyenv versions --bare | grep -E "^${version//./\\.}(\\.|$)" | sort -V | tail -n 1)" 2>/dev/null) || {
       echo "sanity: no Python $version found (pyenv) to check target compatibility" >&2; return 1; }
-    PATH=$venv/bin:$prefix/bin:$PATH bash tests/tools/sanity.sh --test compile --test import --python "$version" || return 1
+    PATH=$venv/bin:$prefix/bin:$PATH SANITY_PYTHON=$version bash tests/tools/sanity.sh --test compile --test import || return 1
   done
 }
 
 # The benchmark playbooks use ansible.posix: the test collections must be there to resolve it.
 lint() {
   bash tests/tools/test-collections.sh "$root/.build/collections" &&
-    ansible-lint --profile production --offline && antsibull-changelog lint
+    ansible-lint --profile production --offline && antsibull-changelog lint &&
+    python tests/tools/check-core-range.py
 }
 
 artifact() {
@@ -105,6 +148,70 @@ molecule_go() {
 
 scenarios() { python -m pytest -q tests/scenarios; }
 
+# Playbook-level tests (tests/playbooks) run by the ansible-core of END, against fresh containers.
+playbooks_end() {
+  local venv
+  venv=$(venv_of "$1") || { echo "no ansible-core $1 venv" >&2; return 1; }
+  GOCOMPAT_ANSIBLE_VENV=$venv "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/playbooks
+}
+
+# Lanes. Orders fix the summary's order: 1x host stages, 2x set-up, 3x/4x container stages.
+host_lane() {
+  stage 10 venvs venvs
+  stage 11 unit unit
+  for end in "${ENDS[@]}"; do stage "12-$end" "unit-$end" unit_end "$end"; done
+  stage 13 sanity-2.19 sanity_end 2.19 "${SANITY_2_19[@]}"
+  stage 14 sanity-2.21 sanity_end 2.21 "${SANITY_2_21[@]}"
+  stage 15 lint lint
+  stage 16 artifact artifact
+}
+setup_lane() {
+  stage 20 containers containers
+  stage 21 go-mirror go_mirror
+}
+# Stages that change the VM's kernel state or share the Go mirror's index: one at a time.
+serial_lane() {
+  if passed 20; then
+    stage 30 molecule molecule_test
+    stage 31 scenarios scenarios
+  else
+    not_run 30 molecule "no container engine"; not_run 31 scenarios "no container engine"
+  fi
+  if passed 21; then
+    stage 32 integration integration
+    stage 33 molecule-go molecule_go
+  else
+    not_run 32 integration "no Go mirror"; not_run 33 molecule-go "no Go mirror"
+  fi
+}
+# Check-mode playbooks change nothing on the VM and serve their own mirror index: beside the serial lane.
+playbook_lane() {
+  local end
+  for end in "${ENDS[@]}"; do
+    if passed 20 && passed 21 && passed 10; then
+      stage "40-$end" "playbooks-$end" playbooks_end "$end"
+    else
+      not_run "40-$end" "playbooks-$end" "no container engine, Go mirror or venv"
+    fi
+  done
+}
+# in_background NAME FUNCTION: run a lane in the background, its output into a log printed by join_lane.
+lane_pids=()
+in_background() {
+  "$2" >"$results/lane-$1.log" 2>&1 &
+  lane_pids+=("$!:$1")
+}
+join_lanes() {
+  local entry
+  for entry in "${lane_pids[@]}"; do
+    wait "${entry%%:*}"
+    echo
+    echo "===== lane ${entry#*:} (output in order) ====="
+    cat "$results/lane-${entry#*:}.log"
+  done
+  lane_pids=()
+}
+
 snapshot=$GOCOMPAT_STATE_DIR/host-sysctl.json
 python3 tests/tools/sysctl-snapshot.py save "$snapshot"
 engine_was_running=false
@@ -113,30 +220,25 @@ cleanup() {
   python3 tests/tools/sysctl-snapshot.py restore "$snapshot"
   # Leave an engine alone that was running before the tests.
   $engine_was_running || bash tests/tools/docker-engine.sh stop
+  rm -rf "$results"
 }
 trap cleanup EXIT
 
-stage unit unit
-stage sanity sanity
-stage lint lint
-stage artifact artifact
-stage containers containers
-if [ "${report[-1]:0:4}" = "PASS" ]; then
-  stage molecule molecule_test
-  stage scenarios scenarios
-else
-  failed=$((failed + 2)); report+=("FAIL  molecule (no container engine)" "FAIL  scenarios (no container engine)")
-fi
-stage go-mirror go_mirror
-if [ "${report[-1]:0:4}" = "PASS" ]; then
-  stage integration integration
-  stage molecule-go molecule_go
-else
-  failed=$((failed + 2)); report+=("FAIL  integration (no Go mirror)" "FAIL  molecule-go (no Go mirror)")
-fi
+in_background setup setup_lane
+host_lane
+join_lanes
+in_background playbooks playbook_lane
+serial_lane
+join_lanes
 
 echo
 echo "===== summary"
-printf '%s\n' "${report[@]}"
-echo "stages: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+pass_count=0
+fail_count=0
+for file in $(find "$results" -maxdepth 1 -type f ! -name 'lane-*' ! -name 'venv-*' -printf '%f\n' | sort); do
+  cat "$results/$file"
+  if passed "$file"; then pass_count=$((pass_count + 1)); else fail_count=$((fail_count + 1)); fi
+done
+echo "total wall time: $(( $(date +%s) - started_all ))s"
+echo "stages: $pass_count passed, $fail_count failed"
+[ "$fail_count" -eq 0 ]
