@@ -139,7 +139,10 @@ def _start(suite, systemd):
         _docker('rm', '-f', name)
         pytest.fail('docker run %s failed: %s' % (image, proc.stderr.strip()))
     if systemd:
-        state = container.sh('timeout 90 systemctl is-system-running --wait', check=False).stdout.strip()
+        # right after the start systemctl cannot reach the manager yet: poll until it says booted
+        state = container.sh('for _ in $(seq 180); do s=$(systemctl is-system-running 2>/dev/null); '
+                             'case "$s" in running|degraded) break ;; esac; sleep 0.5; done; echo "$s"',
+                             check=False).stdout.strip()
         if state not in ('running', 'degraded'):
             _docker('rm', '-f', name)
             pytest.fail('systemd in %s did not finish booting: %r' % (name, state))
