@@ -18,10 +18,7 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import shutil
-import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +28,8 @@ from pathlib import Path
 
 import jinja2
 import yaml
+
+from benchlib import BenchError, Interrupted, ansible_env, install_signal_handlers, machine, median, text_table, with_clock
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -53,18 +52,6 @@ DESCRIPTIONS = {
 PHASES = ('converge', 'rerun')
 LABEL_KEY = 'gocompat.bench.run'
 PLAYBOOK_TIMEOUT = 600
-
-
-class BenchError(Exception):
-    pass
-
-
-class Interrupted(BaseException):
-    """Raised from a signal handler so that every container is still removed."""
-
-
-def _on_signal(signum, _frame):
-    raise Interrupted('signal %d' % signum)
 
 
 def docker(*args, **kwargs):
@@ -154,18 +141,8 @@ class Runner(object):
         self.workdir = workdir
         self.playbook_bin = str(Path(args.venv) / 'bin' / 'ansible-playbook')
         self.runs = 0
-        self.env = dict(os.environ)
-        for name in [n for n in self.env if n.startswith('ANSIBLE_')]:
-            del self.env[name]  # the benchmark's settings only, whatever the caller exported
-        self.env.update({
-            'ANSIBLE_CONFIG': str(HERE / 'ansible.cfg'),
-            'ANSIBLE_COLLECTIONS_PATH': str(COLLECTIONS),
-            'ANSIBLE_CALLBACK_PLUGINS': str(HERE / 'callback_plugins'),
-            'ANSIBLE_CALLBACKS_ENABLED': 'task_clock',
-            'ANSIBLE_PIPELINING': 'True',
-            'ANSIBLE_NOCOLOR': '1',
-            'ANSIBLE_RETRY_FILES_ENABLED': 'False',
-        })
+        # the benchmark's settings only, whatever ANSIBLE_* the caller exported
+        self.env = ansible_env(HERE / 'ansible.cfg', COLLECTIONS, ANSIBLE_PIPELINING='True')
         template = jinja2.Template(ANCHOR_TEMPLATE.read_text(), keep_trailing_newline=True,
                                    trim_blocks=True, lstrip_blocks=True)
         self.playbooks = {}
@@ -189,7 +166,7 @@ class Runner(object):
             'ansible_python_interpreter': '/usr/bin/python3',
         }}}}))
         cmd = [self.playbook_bin, '-i', str(inventory), str(self.playbooks[(side, count)]), '-e', '@%s' % vars_file]
-        env = dict(self.env, BENCH_TASK_CLOCK_FILE=str(clock_file))
+        env = with_clock(self.env, clock_file)
         started = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(self.workdir),
                               timeout=PLAYBOOK_TIMEOUT, check=False)
@@ -225,10 +202,6 @@ def measure_pair(runner, containers, side, count):
     finally:
         containers.remove(container)
     return {'converge': converge, 'rerun': rerun}
-
-
-def median(values):
-    return statistics.median(values) if values else None
 
 
 def paired(samples, count, phase, side, metric):
@@ -284,12 +257,7 @@ def format_table(rows, sides):
                 line.extend([cell(row, '%s_%s_median' % (side, metric)), ratio(row, '%s_%s_ratio' % (side, metric))])
         line.append(str(min(row['%s_runs' % side] for side in sides)))
         lines.append(line)
-    widths = [max(len(header[i]), *(len(line[i]) for line in lines)) for i in range(len(header))]
-    out = ['  '.join(header[i].ljust(widths[i]) for i in range(len(header))).rstrip()]
-    out.append('  '.join('-' * w for w in widths))
-    for line in lines:
-        out.append('  '.join(line[i].rjust(widths[i]) if i > 1 else line[i].ljust(widths[i]) for i in range(len(line))))
-    return '\n'.join(out)
+    return text_table(header, lines, left=2)
 
 
 def collection_version(namespace, name):
@@ -304,32 +272,16 @@ def collection_version(namespace, name):
 
 
 def environment(args):
-    cpu_model = None
-    try:
-        for line in Path('/proc/cpuinfo').read_text().splitlines():
-            if line.startswith('model name'):
-                cpu_model = line.split(':', 1)[1].strip()
-                break
-    except OSError:
-        pass
-    version = subprocess.run([str(Path(args.venv) / 'bin' / 'python'), '-c',
-                              'from ansible.release import __version__; print(__version__)'],
-                             capture_output=True, text=True, check=False).stdout.strip()
-    return {
-        'cpus': os.cpu_count(),
-        'load_average_at_start': [round(x, 2) for x in os.getloadavg()],
-        'cpu_model': cpu_model,
-        'kernel': platform.release(),
+    return dict(machine(Path(args.venv) / 'bin' / 'python'), **{
         'docker_server': docker('version', '--format', '{{.Server.Version}}').stdout.strip(),
         'image': args.image,
         'image_id': docker('image', 'inspect', '--format', '{{.Id}}', args.image).stdout.strip(),
-        'ansible_core': version,
         'collections': {
             'gocompat.baseline': collection_version('gocompat', 'baseline'),
             'ansible.posix': collection_version('ansible', 'posix'),
             'community.docker': collection_version('community', 'docker'),
         },
-    }
+    })
 
 
 def parse_args(argv):
@@ -365,8 +317,7 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _on_signal)
+    install_signal_handlers()
     workdir = Path(tempfile.mkdtemp(prefix='gocompat-bench-'))
     containers = Containers(args.image, args.run_id)
     runner = Runner(args, workdir)

@@ -20,7 +20,8 @@ type: aggregate
 short_description: Write the wall time of a play's tasks to a JSON file
 description:
   - Records the wall time from the start of the first task to the end of the last task result; per task
-    its time, status, C(changed) and the C(network_requests) a module reports (when it does); and the
+    its time, status, C(changed), the C(network_requests) a module reports (when it does), its role and
+    task file, and C(module_calls) (1 per host result, or the loop items that were not skipped); and the
     per-host ok/changed/failed counts.
   - Writes them as JSON to the file named by the environment variable C(BENCH_TASK_CLOCK_FILE).
     Does nothing when that variable is not set.
@@ -53,8 +54,11 @@ class CallbackModule(CallbackBase):
         now = time.perf_counter()
         if self._first_start is None:
             self._first_start = now
+        path = task.get_path() or ''
         self._tasks.append({'name': task.get_name(), 'action': task.action, 'start': now, 'end': None,
-                            'status': None, 'changed': False})
+                            'status': None, 'changed': False, 'module_calls': 0,
+                            'role': task._role.get_name() if task._role else None,
+                            'file': os.path.basename(path.rsplit(':', 1)[0]) if path else None})
 
     def v2_playbook_on_handler_task_start(self, task):
         self.v2_playbook_on_task_start(task, False)
@@ -70,6 +74,10 @@ class CallbackModule(CallbackBase):
         data = result._result
         # with several hosts a task counts as changed when any host changed
         task['changed'] = task['changed'] or bool(data.get('changed', False))
+        if 'results' in data:
+            task['module_calls'] += sum(1 for item in data['results'] if not item.get('skipped'))
+        elif status != 'skipped':
+            task['module_calls'] += 1
         if 'network_requests' in data:
             task['network_requests'] = task.get('network_requests', 0) + data['network_requests']
         if status == 'failed':

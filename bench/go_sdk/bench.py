@@ -24,7 +24,6 @@ import os
 import shutil
 import resource
 import signal
-import statistics
 import subprocess
 import sys
 import time
@@ -32,6 +31,11 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))  # bench/, for the shared benchlib
+
+from benchlib import (BenchError, Interrupted, ansible_env, install_signal_handlers, loadavg,  # noqa: E402
+                      markdown_table, median, spread, tail, with_clock)
+
 EXACT = ['1.26.5', '1.27.3']
 FLOATING = ['1.26', '1.27']
 PROXY_VARS = ('http_proxy', 'https_proxy', 'all_proxy', 'ftp_proxy', 'HTTP_PROXY', 'HTTPS_PROXY',
@@ -40,29 +44,9 @@ TARGET_FIRST_RATIO = 1.2
 TARGET_RERUN_SECONDS = 1.0
 
 
-class BenchError(Exception):
-    pass
-
-
-class Interrupted(BaseException):
-    pass
-
-
-def on_signal(signum, _frame):
-    raise Interrupted('signal %d' % signum)
-
-
 def log(message):
     sys.stdout.write(message + '\n')
     sys.stdout.flush()
-
-
-def loadavg():
-    try:
-        with open('/proc/loadavg') as handle:
-            return float(handle.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 class Mirror(object):
@@ -130,21 +114,15 @@ class Bench(object):
     # -- environment -------------------------------------------------------------------------------
 
     def env(self, clock_file=None):
-        env = dict((k, v) for k, v in os.environ.items() if k not in PROXY_VARS and not k.startswith('ANSIBLE_'))
-        env.update(
+        base = dict((k, v) for k, v in os.environ.items() if k not in PROXY_VARS)
+        env = ansible_env(
+            os.path.join(HERE, 'ansible.cfg'), self.collections, base=base,
             no_proxy='127.0.0.1,localhost', NO_PROXY='127.0.0.1,localhost', LANG='C.UTF-8', LC_ALL='C.UTF-8',
-            ANSIBLE_CONFIG=os.path.join(HERE, 'ansible.cfg'),
-            ANSIBLE_COLLECTIONS_PATH=self.collections,
-            ANSIBLE_CALLBACK_PLUGINS=os.path.join(os.path.dirname(HERE), 'callback_plugins'),
-            ANSIBLE_CALLBACKS_ENABLED='task_clock',
             ANSIBLE_REMOTE_TMP=os.path.join(self.work, 'ansible-tmp', 'remote'),
             ANSIBLE_LOCAL_TEMP=os.path.join(self.work, 'ansible-tmp', 'local'),
-            ANSIBLE_NOCOLOR='1',
             PYTHON=self.python,
         )
-        if clock_file:
-            env['BENCH_TASK_CLOCK_FILE'] = clock_file
-        return env
+        return with_clock(env, clock_file) if clock_file else env
 
     def layout(self, name):
         base = os.path.join(self.work, 'samples', name)
@@ -390,18 +368,10 @@ class Bench(object):
                 times[label].append(time.perf_counter() - started)
         result = []
         for label, _func in steps:
-            result.append({'step': label, 'seconds': statistics.median(times[label]), 'all': times[label]})
+            result.append({'step': label, 'seconds': median(times[label]), 'all': times[label]})
             each = ' '.join('%.2f' % t for t in times[label])
             log('  profile %-64s %7.3fs  (%s)' % (label, result[-1]['seconds'], each))
         return result
-
-
-def tail(path, lines=40):
-    try:
-        with open(path, 'rb') as handle:
-            return '\n'.join(handle.read().decode('utf-8', 'replace').splitlines()[-lines:])
-    except OSError:
-        return '(no log)'
 
 
 # -- summary -------------------------------------------------------------------------------------------
@@ -425,12 +395,9 @@ def summarise(samples):
             continue
         row = {'approach': approach, 'phase': phase, 'label': label, 'runs': len(chosen)}
         for key in ('cpu_user', 'cpu_sys'):
-            row[key] = statistics.median(s[key] for s in chosen)
+            row[key] = median(s[key] for s in chosen)
         for key in ('task_seconds', 'process_seconds'):
-            values = [s[key] for s in chosen]
-            row[key] = statistics.median(values)
-            row[key + '_min'] = min(values)
-            row[key + '_max'] = max(values)
+            row[key], row[key + '_min'], row[key + '_max'] = spread(s[key] for s in chosen)
         row['mirror_requests'] = sorted(set(s['mirror_requests'] for s in chosen))
         row['network_requests'] = sorted(set(s['network_requests'] for s in chosen if 'network_requests' in s))
         row['changed'] = sorted(set(s['changed'] for s in chosen))
@@ -444,7 +411,7 @@ def slow_samples(samples):
         chosen = [s for s in samples if s['approach'] == approach and s['phase'] == phase]
         if len(chosen) < 2:
             continue
-        typical = statistics.median(s['cpu_sys'] for s in chosen)
+        typical = median(s['cpu_sys'] for s in chosen)
         for sample in chosen:
             if sample['cpu_sys'] > 2.5 * typical and sample['cpu_sys'] - typical > 1.0:
                 found.append(dict(sample, row_sys=typical))
@@ -463,18 +430,17 @@ def fmt_set(values):
 
 
 def table(rows):
-    out = ['| Approach | Task time, median (min-max) | Process time, median | CPU user / sys, median | '
-           'Mirror requests | Module network_requests | Changed |',
-           '|---|---|---|---|---|---|---|']
+    header = ['Approach', 'Task time, median (min-max)', 'Process time, median', 'CPU user / sys, median',
+              'Mirror requests', 'Module network_requests', 'Changed']
+    lines = []
     for row in rows:
         task = '%.2f s (%.2f-%.2f)' % (row['task_seconds'], row['task_seconds_min'], row['task_seconds_max'])
         if row['approach'] == 'shell':
             task += ' (= process)'
-        out.append('| %s | %s | %.2f s | %.2f / %.2f s | %s | %s | %s |' % (
-            row['label'], task, row['process_seconds'], row['cpu_user'], row['cpu_sys'],
-            fmt_set(row['mirror_requests']),
-            fmt_set(row['network_requests']), fmt_set(row['changed'])))
-    return '\n'.join(out)
+        lines.append([row['label'], task, '%.2f s' % row['process_seconds'],
+                      '%.2f / %.2f s' % (row['cpu_user'], row['cpu_sys']), fmt_set(row['mirror_requests']),
+                      fmt_set(row['network_requests']), fmt_set(row['changed'])])
+    return markdown_table(header, lines)
 
 
 def ratios(rows):
@@ -542,8 +508,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error('--runs must be at least 1')
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
+    install_signal_handlers((signal.SIGTERM, signal.SIGHUP))
     started = time.perf_counter()
     bench = None
     try:

@@ -25,7 +25,8 @@ export HOME=${GOCOMPAT_CACHE_DIR:-/var/cache/gocompat-test}/ansible-test-home
 mkdir -p "$HOME/.ansible/test/cache" "$HOME/.config/pip"
 cert=${PIP_CERT:-$(python3 -m pip config get global.cert 2>/dev/null || true)}
 if [ -n "$cert" ]; then printf '[global]\ncert = %s\n' "$cert" >"$HOME/.config/pip/pip.conf"; fi
-for version in 24.2 24.0 25.0 25.1 25.3; do
+# Each ansible-test release asks for its own pip version (2.21: 25.2): cover every 23.x-26.x.
+for version in {23..26}.{0..3}; do
   cached=$HOME/.ansible/test/cache/get_pip_${version//./_}.py
   [ -f "$cached" ] || cp "$root/tests/tools/pip_bootstrap.py" "$cached"
 done
