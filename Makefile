@@ -1,7 +1,8 @@
 # Two commands for a newcomer:
 #   make harden   remediate this machine (playbooks/harden.yml against localhost)
 #   make test     the whole test pipeline (unit, sanity, lint, molecule, scenarios)
-# Other targets: make audit (read-only), make venv, make collection, make dist, make bench.
+# Other targets: make audit (read-only), make venv, make collection, make dist, make bench,
+# make core-venvs (the ansible-core 2.16 and 2.21 venvs the tests use, cached; docs/compatibility.md).
 # Pass extra ansible-playbook arguments with ARGS, e.g. make harden ARGS='-i fleet.yml --tags kernel'.
 
 SHELL := /bin/bash
@@ -19,7 +20,7 @@ PLAY_VARS := $(if $(GO_SDK_MIRROR),-e go_sdk_mirror=$(GO_SDK_MIRROR)) $(if $(GO_
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: harden audit test venv dev-venv collection dist bench clean
+.PHONY: harden audit test venv dev-venv core-venvs collection dist bench clean
 
 harden: venv collection
 	ansible-playbook playbooks/harden.yml $(PLAY_VARS) $(ARGS)
@@ -30,17 +31,23 @@ audit: venv collection
 test: dev-venv collection
 	bash tests/run.sh
 
-# Benchmarks against the anchor way of doing the same work (bench/README.md, bench/go_sdk/README.md).
+# Benchmarks against the anchor way of doing the same work (bench/README.md, bench/go_sdk/README.md), and
+# the harden re-run against one ping task (bench/harden/README.md; go_sdk/run.sh builds the Go test mirror).
 bench: dev-venv collection
 	bash tests/tools/docker-engine.sh start
 	bash tests/tools/test-collections.sh $(COLLECTIONS)
 	bash molecule/images/build.sh bookworm
 	bash bench/run.sh
 	bash bench/go_sdk/run.sh
+	bash bench/harden/run.sh
 
 venv: $(VENV)/.installed
 
 dev-venv: $(VENV)/.dev-installed
+
+core-venvs:
+	bash tests/tools/core-venv.sh 2.16
+	bash tests/tools/core-venv.sh 2.21
 
 $(VENV)/.installed: requirements.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
