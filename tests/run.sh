@@ -8,11 +8,13 @@
 # on 2.19 (what requirements.txt gives on Python 3.11) and 2.21. Their venvs are cached by requirements
 # (tests/tools/core-venv.sh).
 #
-# Two lanes save time on two cores: while the host-only stages (unit, sanity, lint, artifact) run, a
-# second lane starts the engine, builds the images and the Go mirror (network and disk bound). Then the
-# container stages that change the VM's kernel state (molecule, scenarios) or share the Go mirror's index
-# (integration, molecule-go) run one after another in one lane, and the read-only check-mode playbook
-# tests beside them. A lane's output is printed when it ends; the summary lists stages in a fixed order.
+# Three lanes share the two cores, because much of each stage is waiting (containers booting, pip, the
+# network): the host lane (venvs, unit, sanity, lint, artifact) touches no container; the container lane
+# starts the engine, builds the images and the Go mirror, then runs the stages that change the VM's kernel
+# state (molecule, scenarios) or share the Go mirror's index (integration, molecule-go) one at a time; the
+# playbook lane waits for the venvs, the images and the mirror, then runs the check-mode playbook tests,
+# which change nothing on the VM and serve their own mirror index. Each lane's output is printed when it
+# ends; the summary lists the stages in a fixed order.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 2
@@ -52,6 +54,13 @@ stage() {
 # not_run ORDER NAME WHY: a stage whose prerequisite failed counts as failed.
 not_run() { echo "FAIL  $2 ($3)" >"$results/$1"; echo "===== stage $2: FAIL ($3)"; }
 passed() { [ -f "$results/$1" ] && [ "$(cut -c1-4 "$results/$1")" = PASS ]; }
+# wait_for ORDER...: until those stages (run by another lane) have a result.
+wait_for() {
+  local order
+  for order in "$@"; do
+    until [ -f "$results/$order" ]; do sleep 2; done
+  done
+}
 
 venv_of() { cat "$results/venv-$1" 2>/dev/null; }
 
@@ -90,11 +99,9 @@ sanity_end() {
   done
 }
 
-# The benchmark playbooks use ansible.posix: the test collections must be there to resolve it.
+# The benchmark playbooks use ansible.posix: the prerequisites stage unpacked the test collections.
 lint() {
-  bash tests/tools/test-collections.sh "$root/.build/collections" &&
-    ansible-lint --profile production --offline && antsibull-changelog lint &&
-    python tests/tools/check-core-range.py
+  ansible-lint --profile production --offline && antsibull-changelog lint && python tests/tools/check-core-range.py
 }
 
 artifact() {
@@ -116,11 +123,18 @@ artifact() {
   return $rc
 }
 
-containers() {
-  bash tests/tools/docker-engine.sh start &&
-    bash tests/tools/test-collections.sh "$root/.build/collections" &&
-    bash molecule/images/build.sh bookworm trixie
+# Before the lanes start, so that no two lanes run apt-get or unpack the collections at once: the Debian
+# tools the stages need, the Docker engine, and the collections only tests need.
+prerequisites() {
+  local missing=() tool
+  for tool in shellcheck debootstrap; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || return 1
+  fi
+  bash tests/tools/docker-engine.sh start && bash tests/tools/test-collections.sh "$root/.build/collections"
 }
+
+containers() { bash tests/tools/docker-engine.sh start && bash molecule/images/build.sh bookworm trixie; }
 
 molecule_test() { molecule test --scenario-name default; }
 
@@ -165,12 +179,10 @@ host_lane() {
   stage 15 lint lint
   stage 16 artifact artifact
 }
-setup_lane() {
+# Stages that change the VM's kernel state or share the Go mirror's index: one at a time.
+container_lane() {
   stage 20 containers containers
   stage 21 go-mirror go_mirror
-}
-# Stages that change the VM's kernel state or share the Go mirror's index: one at a time.
-serial_lane() {
   if passed 20; then
     stage 30 molecule molecule_test
     stage 31 scenarios scenarios
@@ -184,9 +196,10 @@ serial_lane() {
     not_run 32 integration "no Go mirror"; not_run 33 molecule-go "no Go mirror"
   fi
 }
-# Check-mode playbooks change nothing on the VM and serve their own mirror index: beside the serial lane.
+# Check-mode playbooks change nothing on the VM and serve their own mirror index: beside the others.
 playbook_lane() {
   local end
+  wait_for 10 20 21
   for end in "${ENDS[@]}"; do
     if passed 20 && passed 21 && passed 10; then
       stage "40-$end" "playbooks-$end" playbooks_end "$end"
@@ -224,11 +237,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-in_background setup setup_lane
-host_lane
-join_lanes
+stage 09 prerequisites prerequisites
+in_background containers container_lane
 in_background playbooks playbook_lane
-serial_lane
+host_lane
 join_lanes
 
 echo
