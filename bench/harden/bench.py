@@ -81,7 +81,7 @@ def module_calls(clock):
         concern = '%s/%s' % (role, stem) if stem and role != 'play' else role
         entry = concerns.setdefault(concern, {'calls': 0, 'tasks': []})
         entry['calls'] += task['module_calls']
-        entry['tasks'].append('%s (%s%s)' % (task['name'], short_action(task['action']),
+        entry['tasks'].append('%s (%s%s)' % (task['name'].split(' : ', 1)[-1], short_action(task['action']),
                                              ', %d items' % task['module_calls'] if task['module_calls'] > 1 else ''))
     return concerns
 
