@@ -106,8 +106,8 @@ def test_controls_have_their_own_status():
     assert not found['env.godebug.netdns'].differs
     assert not found['env.path'].differs
     assert found['env.godebug.old'].differs and found['env.godebug.old'].wanted == dict.fromkeys(current)
-    assert found['env.proxy.https'].describe_actual() == 'login shells: not set; user managers: not set; ' \
-                                                        'system services: not set'
+    assert found['env.proxy.https'].describe_actual() == (
+        'login shells: not set; user managers: not set; system services: not set')
 
 
 def test_an_inconsistent_proxy_is_reported_so():

@@ -63,8 +63,8 @@ def test_real_run_writes_what_check_mode_predicted_then_is_idempotent(run_module
     result = run_module('go_environment', params(paths), diff=True)
     assert result['changed'] is True
     assert [d['after'] for d in result['diff']] == [d['after'] for d in predicted['diff']]
-    assert [(f['control'], f['status']) for f in result['findings']] == [('env.godebug.netdns', 'fixed'),
-                                                                        ('env.path', 'fixed')]
+    assert [(f['control'], f['status']) for f in result['findings']] == [
+        ('env.godebug.netdns', 'fixed'), ('env.path', 'fixed')]
     text = contents(paths)
     assert text['profile_path'].startswith(G.HEADER)
     assert 'GODEBUG=${__gocompat_keep:+$__gocompat_keep,}netdns=go\n' in text['profile_path']
