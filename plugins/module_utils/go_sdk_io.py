@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: gocompat.baseline contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""File-system side of Go SDK installs: hashing, safe archive extraction, the install lock, atomic
-symlinks and the per-SDK marker. No Ansible imports, so it is unit-tested on temp dirs."""
+"""File-system side of Go SDK installs: bounded download-and-hash, the install lock, the per-SDK marker
+(written durably through fileio), staging leftovers and removal that can be undone. No Ansible
+imports, so it is unit-tested on temp dirs. Archive extraction is plugins/module_utils/archive.py."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,23 +12,31 @@ __metaclass__ = type
 import errno
 import fcntl
 import hashlib
-import json
 import os
 import shutil
-import stat
-import subprocess
-import tarfile
+import socket
+import tempfile
 import time
-import zlib
+
+from ansible_collections.gocompat.baseline.plugins.module_utils import archive
+from ansible_collections.gocompat.baseline.plugins.module_utils import fileio
+from ansible_collections.gocompat.baseline.plugins.module_utils.command import Runner
+from ansible_collections.gocompat.baseline.plugins.module_utils.module_base import ModuleFailure
 
 MARKER_NAME = '.gocompat-sdk.json'
 STAGING_PREFIX = '.staging-'
 LOCK_NAME = '.gocompat-sdk.lock'
 CHUNK = 1 << 20
+# Without a size from the index, a download stops here: go.dev archives are about 70-100 MB.
+MAX_ARCHIVE_BYTES = 1 << 30
 
 
-class GoSdkError(Exception):
+class GoSdkError(ModuleFailure):
     """An install problem to report in one line (never a traceback)."""
+
+
+class DownloadError(GoSdkError):
+    """The network failed (timeout, reset, bad status) while an archive was read."""
 
 
 def sha256_file(path):
@@ -38,18 +47,41 @@ def sha256_file(path):
     return digest.hexdigest()
 
 
-def copy_and_hash(source, dest_path, expected_size=None):
+def describe_network_error(exc):
+    if isinstance(exc, socket.timeout) or 'timed out' in str(exc):
+        return 'timed out'
+    reason = getattr(exc, 'reason', None) or getattr(exc, 'strerror', None) or str(exc) or type(exc).__name__
+    return 'network error: %s' % reason
+
+
+def copy_and_hash(source, dest_path, expected_size=None, limit=MAX_ARCHIVE_BYTES, what=None):
     """Stream a readable ``source`` into ``dest_path``, hashing on the way. Returns (sha256, size).
-    A short read against ``expected_size`` (a truncated download) is an error."""
+
+    Reading stops at ``expected_size`` + 1 bytes (or ``limit`` + 1 without a size), so a broken or
+    hostile mirror can never fill the staging file system. A short body is "truncated", a long one
+    "larger than"; a read that fails is a DownloadError naming the network cause, while a failing write
+    (a full disk) stays an OSError."""
+    what = what or 'download'
+    bound = expected_size if expected_size is not None else limit
     digest = hashlib.sha256()
     size = 0
     with open(dest_path, 'wb') as out:
-        for block in iter(lambda: source.read(CHUNK), b''):
+        while size <= bound:
+            try:
+                block = source.read(min(CHUNK, bound + 1 - size))
+            except Exception as exc:  # pylint: disable=broad-except
+                raise DownloadError('%s failed after %d bytes: %s' % (what, size, describe_network_error(exc)))
+            if not block:
+                break
             digest.update(block)
             out.write(block)
             size += len(block)
+    if size > bound:
+        if expected_size is not None:
+            raise GoSdkError('%s is larger than the index says: more than %d bytes' % (what, expected_size))
+        raise GoSdkError('%s is larger than the %d bytes allowed for an archive' % (what, limit))
     if expected_size is not None and size != expected_size:
-        raise GoSdkError('truncated download: got %d bytes, the index says %d' % (size, expected_size))
+        raise GoSdkError('truncated download: got %d bytes, the index says %d (%s)' % (size, expected_size, what))
     return digest.hexdigest(), size
 
 
@@ -58,235 +90,106 @@ def verify_sha256(actual, expected, what):
         raise GoSdkError('checksum mismatch for %s: sha256 %s, expected %s' % (what, actual, expected))
 
 
-def find_gnu_tar(path_dirs=None):
-    """Path of a GNU tar that can run gzip, or None (busybox or BSD tar, or no gzip: extract in Python)."""
+def find_gnu_tar(path_dirs=None, runner=None):
+    """Path of a GNU tar that can run gzip, or None. Kept for callers outside the module (benchmarks);
+    the module uses archive.find_gnu_tar with its own runner and get_bin_path."""
     search = path_dirs if path_dirs is not None else os.environ.get('PATH', '/usr/bin:/bin').split(os.pathsep)
-    found = {}
-    for name in ('tar', 'gzip'):
+
+    def which(name):
         for directory in search:
             candidate = os.path.join(directory, name)
             if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-                found[name] = candidate
-                break
-    if len(found) != 2:
+                return candidate
         return None
-    try:
-        proc = subprocess.Popen([found['tar'], '--version'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=_c_locale())
-        out, _err = proc.communicate()
-    except OSError:
-        return None
-    return found['tar'] if proc.returncode == 0 and b'GNU tar' in out.split(b'\n', 1)[0] else None
+    return archive.find_gnu_tar(runner or Runner(), which)
 
 
-def _c_locale():
-    env = dict(os.environ)
-    env['LC_ALL'] = 'C'
-    return env
-
-
-def safe_extract(archive_path, dest_dir, top='go', gnu_tar=None):
-    """Extract a go.dev-style tar.gz into the empty ``dest_dir``. Every member must live under ``top/``;
-    absolute paths, '..', device files, fifos, setuid/setgid files and links that leave the tree are
-    refused. With ``gnu_tar`` (a path from find_gnu_tar) GNU tar extracts, twice as fast as tarfile, and
-    the tree is checked afterwards; otherwise tarfile checks each member before writing it. Either way
-    a refused or damaged archive leaves ``dest_dir`` empty again."""
-    if os.listdir(dest_dir):
-        raise GoSdkError('%s is not empty' % dest_dir)
-    try:
-        if gnu_tar:
-            _extract_with_gnu_tar(gnu_tar, archive_path, dest_dir)
-            check_extracted_tree(dest_dir, top)
-        else:
-            _extract_with_tarfile(archive_path, dest_dir, top)
-        if not os.path.isfile(os.path.join(dest_dir, top, 'bin', 'go')):
-            raise GoSdkError('%s has no %s/bin/go' % (archive_path, top))
-    except BaseException:
-        _empty_dir(dest_dir)
-        raise
-
-
-def _empty_dir(path):
-    """Best effort: the error that led here is the one to report."""
-    for name in os.listdir(path):
-        entry = os.path.join(path, name)
-        try:
-            if os.path.isdir(entry) and not os.path.islink(entry):
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                os.unlink(entry)
-        except OSError:
-            pass
-
-
-def _extract_with_gnu_tar(tar, archive_path, dest_dir):
-    # -p: modes exactly as archived, whatever the umask; --no-same-owner: files belong to the installer.
-    # GNU tar itself refuses members with '..', strips a leading '/', and creates symlinks only after
-    # every file, so no member is written through a link; check_extracted_tree covers the rest.
-    cmd = [tar, '-x', '-z', '-p', '--no-same-owner', '-f', archive_path, '-C', dest_dir]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_c_locale())
-    _out, err = proc.communicate()
-    if proc.returncode == 0:
-        return
-    lines = [line for line in err.decode('utf-8', 'replace').splitlines() if line.strip()]
-    message = '; '.join(lines[:3]) or 'exit status %d' % proc.returncode
-    if any('No space left on device' in line for line in lines):
-        raise OSError(errno.ENOSPC, 'No space left on device (%s)' % message)
-    if any("contains '..'" in line for line in lines):
-        raise GoSdkError('unsafe path in archive %s: %s' % (archive_path, message))
-    if any('not in gzip format' in line or 'does not look like a tar archive' in line for line in lines):
-        raise GoSdkError('%s is not a readable tar.gz archive: %s' % (archive_path, message))
-    raise GoSdkError('%s is damaged or could not be extracted: %s' % (archive_path, message))
-
-
-def _extract_with_tarfile(archive_path, dest_dir, top):
-    """One pass over the stream: each member is checked, then written."""
-    try:
-        tar = tarfile.open(archive_path, 'r|gz')
-    except (tarfile.TarError, IOError, OSError, EOFError, zlib.error) as exc:
-        raise GoSdkError('%s is not a readable tar.gz archive: %s' % (archive_path, exc))
-    uid, gid = os.getuid(), os.getgid()
-    count = 0
-    with tar:
-        try:
-            for member in tar:
-                _check_member(member, top)
-                # owned by the installer, by number: no passwd/group lookup per file
-                member.uid, member.gid, member.uname, member.gname = uid, gid, '', ''
-                tar.extract(member, dest_dir, set_attrs=True, numeric_owner=True, **_extract_kwargs())
-                count += 1
-        except (tarfile.TarError, EOFError, zlib.error) as exc:
-            raise GoSdkError('%s is damaged: %s' % (archive_path, exc))
-    if not count:
-        raise GoSdkError('%s is empty' % archive_path)
-
-
-def _extract_kwargs():
-    # Python 3.12+ warns without an explicit filter; each member is checked before extraction.
-    return {'filter': 'fully_trusted'} if hasattr(tarfile, 'fully_trusted_filter') else {}
-
-
-def _check_member(member, top):
-    name = member.name.rstrip('/')
-    parts = name.split('/')
-    if name.startswith('/') or '..' in parts or parts[0] != top:
-        raise GoSdkError('unsafe path in archive: %r' % member.name)
-    if member.isdev() or member.isfifo():
-        raise GoSdkError('device or fifo in archive: %r' % name)
-    if member.isfile() and member.mode & (stat.S_ISUID | stat.S_ISGID):
-        raise GoSdkError('setuid or setgid file in archive: %r' % name)
-    if member.issym() or member.islnk():
-        target = member.linkname
-        base = os.path.dirname(name) if member.issym() else ''
-        resolved = os.path.normpath(os.path.join(base, target))
-        if target.startswith('/') or resolved.split('/')[0] != top:
-            raise GoSdkError('link leaving the SDK in archive: %r -> %r' % (name, target))
-
-
-def check_extracted_tree(dest_dir, top):
-    """The checks of _check_member, on a tree already extracted (by GNU tar)."""
-    strays = sorted(set(os.listdir(dest_dir)) - set([top]))
-    if strays:
-        raise GoSdkError('unsafe path in archive: %s outside %s/' % (', '.join(strays), top))
-    base = os.path.realpath(os.path.join(dest_dir, top))
-    for directory, dirs, files in os.walk(os.path.join(dest_dir, top)):
-        for name in dirs + files:
-            path = os.path.join(directory, name)
-            mode = os.lstat(path).st_mode
-            shown = os.path.relpath(path, dest_dir)
-            if stat.S_ISLNK(mode):
-                resolved = os.path.realpath(path)
-                if resolved != base and not resolved.startswith(base + os.sep):
-                    raise GoSdkError('link leaving the SDK in archive: %r -> %r' % (shown, os.readlink(path)))
-            elif stat.S_ISREG(mode):
-                if mode & (stat.S_ISUID | stat.S_ISGID):
-                    raise GoSdkError('setuid or setgid file in archive: %r' % shown)
-            elif not stat.S_ISDIR(mode):
-                raise GoSdkError('device or fifo in archive: %r' % shown)
+def safe_extract(archive_path, dest_dir, top='go', gnu_tar=None, runner=None):
+    """archive.extract_tar, for callers that know no runner (benchmarks)."""
+    archive.extract_tar(archive_path, dest_dir, runner or Runner(), gnu_tar, top)
 
 
 class InstallLock(object):
-    """An exclusive flock on ``<root>/.gocompat-sdk.lock``: one install at a time per root."""
+    """An exclusive flock on ``<root>/.gocompat-sdk.lock``: one install at a time per root.
+    Usable as a context manager or with acquire()/release() around the apply steps."""
 
     def __init__(self, root, timeout=300):
         self.path = os.path.join(root, LOCK_NAME)
         self.timeout = timeout
         self.handle = None
 
-    def __enter__(self):
-        self.handle = open(self.path, 'a')
+    def acquire(self):
+        if self.handle is not None:
+            return self
+        try:
+            handle = open(self.path, 'a')
+        except (IOError, OSError) as exc:
+            raise GoSdkError('cannot open the install lock %s: %s' % (self.path, exc.strerror or exc))
         deadline = time.time() + self.timeout
         while True:
             try:
-                fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.handle = handle
                 return self
             except (IOError, OSError) as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    handle.close()
                     raise
                 if time.time() > deadline:
-                    self.handle.close()
+                    handle.close()
                     raise GoSdkError('another install holds %s for more than %d s' % (self.path, self.timeout))
                 time.sleep(0.2)
 
+    def release(self):
+        if self.handle is not None:
+            fcntl.flock(self.handle, fcntl.LOCK_UN)
+            self.handle.close()
+            self.handle = None
+
+    def __enter__(self):
+        return self.acquire()
+
     def __exit__(self, *exc_info):
-        fcntl.flock(self.handle, fcntl.LOCK_UN)
-        self.handle.close()
+        self.release()
         return False
 
 
-def atomic_symlink(target, link_path):
-    """Point ``link_path`` at ``target`` with one rename, so readers see the old or the new link."""
-    tmp_path = '%s.%d.tmp' % (link_path, os.getpid())
-    if os.path.lexists(tmp_path):
-        os.unlink(tmp_path)
-    os.symlink(target, tmp_path)
-    try:
-        os.rename(tmp_path, link_path)
-    except OSError:
-        os.unlink(tmp_path)
-        raise
-
-
-def read_link(path):
-    try:
-        return os.readlink(path)
-    except OSError:
-        return None
-
-
 def read_marker(goroot):
-    try:
-        with open(os.path.join(goroot, MARKER_NAME)) as handle:
-            data = json.load(handle)
-    except (IOError, OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return fileio.read_json(os.path.join(goroot, MARKER_NAME))
 
 
 def write_marker(goroot, data):
-    path = os.path.join(goroot, MARKER_NAME)
-    with open(path + '.tmp', 'w') as handle:
-        json.dump(data, handle, sort_keys=True)
-    os.rename(path + '.tmp', path)
+    """Durable (fsync of file and directory): a lost marker would make the SDK invisible, and the next
+    install would then fail to rename into the non-empty directory."""
+    fileio.write_json(os.path.join(goroot, MARKER_NAME), data)
+
+
+def staging_leftovers(root, names=None):
+    """Names under ``root`` that a killed run left behind (staging and removal directories)."""
+    if names is None:
+        try:
+            names = os.listdir(root)
+        except OSError:
+            return []
+    return sorted(name for name in names if name.startswith(STAGING_PREFIX))
 
 
 def clear_staging(root):
     """Remove what a killed run left behind: staging dirs are never taken for installed SDKs."""
-    removed = []
-    for name in os.listdir(root):
-        if name.startswith(STAGING_PREFIX):
-            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
-            removed.append(name)
+    removed = staging_leftovers(root)
+    for name in removed:
+        shutil.rmtree(os.path.join(root, name), ignore_errors=True)
     return removed
 
 
-def installed_sdks(root):
+def installed_sdks(root, names=None):
     """{version name: goroot} for every SDK under ``root`` that carries our marker (complete installs)."""
     found = {}
-    try:
-        names = os.listdir(root)
-    except OSError:
-        return found
+    if names is None:
+        try:
+            names = os.listdir(root)
+        except OSError:
+            return found
     for name in names:
         goroot = os.path.join(root, name)
         if name.startswith('go') and os.path.isdir(goroot) and not os.path.islink(goroot):
@@ -294,3 +197,20 @@ def installed_sdks(root):
             if marker and marker.get('version') == name:
                 found[name] = goroot
     return found
+
+
+def set_aside(goroot):
+    """First half of a removal: rename the SDK into a removal directory next to it (atomic: it
+    disappears at once). Returns the directory, for ``put_back`` (undo) or ``discard``."""
+    doomed = tempfile.mkdtemp(prefix=STAGING_PREFIX + 'remove.', dir=os.path.dirname(goroot))
+    os.rename(goroot, os.path.join(doomed, 'sdk'))
+    return doomed
+
+
+def put_back(doomed, goroot):
+    os.rename(os.path.join(doomed, 'sdk'), goroot)
+    os.rmdir(doomed)
+
+
+def discard(doomed):
+    shutil.rmtree(doomed, ignore_errors=True)
