@@ -32,7 +32,6 @@ NOT_SETTABLE = ('GOEXE', 'GOGCCFLAGS', 'GOHOSTARCH', 'GOHOSTOS', 'GOMOD', 'GOROO
                 'GOTELEMETRYDIR', 'GOTOOLDIR', 'GOVERSION', 'GOWORK')
 
 _KEY_RE = re.compile(r'^[A-Z][A-Za-z0-9_]*\Z')
-_BOM = u'\ufeff'
 
 
 class EnvLine(object):
@@ -72,16 +71,6 @@ def parse_go_env(text):
     return lines
 
 
-def effective_values(text):
-    """The settings the go command takes from this file: {key: value}, first line per key winning.
-    GODEBUG/GOENV lines are left out, since the go command ignores them here."""
-    values = {}
-    for line in parse_go_env(text):
-        if line.key is not None and line.key not in values and line.key not in OS_ENVIRONMENT_ONLY:
-            values[line.key] = line.value
-    return values
-
-
 def validate_key(key):
     """Return an error message for a key to set, or None when it can be set in go.env."""
     if not isinstance(key, str) or not key:
@@ -109,43 +98,6 @@ def normalize_value(key, value):
         if char in value:
             raise ValueError('go.env value for %s contains %s: a go.env value is one line' % (key, name))
     return value
-
-
-def problems(text):
-    """Lines that do not do what they seem to: 'line N: ...' messages, for reports and warnings."""
-    found = []
-    first_line = {}
-    for line in parse_go_env(text):
-        where = 'line %d' % line.line_no
-        if line.key is None:
-            stripped = line.body.lstrip(_BOM + ' \t')
-            if '=' not in stripped or stripped.startswith('#'):
-                continue  # comment, blank line or prose
-            if stripped != line.body:
-                reason = 'a UTF-8 BOM before it' if line.body.startswith(_BOM) else 'indented'
-            else:
-                reason = 'keys start with A-Z'
-            found.append('%s: %r is ignored by the go command (%s)' % (where, line.body, reason))
-            continue
-        if not _KEY_RE.match(line.key):
-            if line.key.strip() != line.key:
-                found.append('%s: %r sets %r, not %s (no spaces around =)'
-                             % (where, line.body, line.key, line.key.strip()))
-            else:
-                found.append('%s: %r is not a variable name' % (where, line.key))
-            continue
-        if line.key in OS_ENVIRONMENT_ONLY:
-            found.append('%s: %s is ignored in go.env; set it in the OS environment' % (where, line.key))
-            continue
-        if line.value.endswith('\r'):
-            found.append('%s: the value of %s ends in a carriage return (CRLF line end), which the go command '
-                         'keeps as part of the value' % (where, line.key))
-        if line.key in first_line:
-            found.append('%s: %s repeats line %d, which is the one the go command uses'
-                         % (where, line.key, first_line[line.key]))
-        else:
-            first_line[line.key] = line.line_no
-    return found
 
 
 def set_go_env(text, settings):

@@ -617,6 +617,15 @@ def finish(the_plan, outcomes, ops):
     ops.release()
     for doomed in list(ops.doomed):
         ops.discard(doomed)
+    if the_plan.halted is not None:
+        installed = set(the_plan.result['added'])
+        for finding in the_plan.findings:
+            ok = finding['control'] in ['go.sdk.%s' % e['requested'] for e in the_plan.result['installed']
+                                        if e['version'] in installed]
+            if finding['status'] == F.FIXED and not ok:
+                finding['status'] = F.FAIL
+        the_plan.result['network_requests'] = ops.requests()
+        raise the_plan.halted
     done_controls, noop_controls = set(), set()
     for key, (outcome, _reason) in outcomes.items():
         target = done_controls if outcome != NOOP else noop_controls
@@ -635,11 +644,3 @@ def finish(the_plan, outcomes, ops):
     if 'fetched' in result:
         result['fetched'] = [v for v in result['fetched'] if outcomes.get('fetch:' + v, ('', ''))[0] != NOOP]
     result['network_requests'] = ops.requests()
-    if the_plan.halted is not None:
-        installed = set(result['added'])
-        for finding in the_plan.findings:
-            ok = finding['control'] in ['go.sdk.%s' % e['requested'] for e in result['installed']
-                                        if e['version'] in installed]
-            if finding['status'] == F.FIXED and not ok:
-                finding['status'] = F.FAIL
-        raise the_plan.halted

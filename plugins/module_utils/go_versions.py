@@ -42,8 +42,6 @@ _GO_ARCH = {
     'riscv64': 'riscv64',
     'loongarch64': 'loong64', 'loong64': 'loong64',
 }
-_GO_OS = {'linux': 'linux', 'darwin': 'darwin', 'freebsd': 'freebsd', 'windows': 'windows',
-          'netbsd': 'netbsd', 'openbsd': 'openbsd'}
 
 
 class GoVersion(object):
@@ -176,14 +174,6 @@ def parse_request(request):
     return VersionRequest(KIND_EXACT, text, version, version.series)
 
 
-def describe_request(request):
-    if request.kind == KIND_STABLE:
-        return 'the newest stable Go release'
-    if request.kind == KIND_FLOATING:
-        return 'the newest stable Go %d.%d.x release' % request.series
-    return request.version.name
-
-
 # --- platforms --------------------------------------------------------------------------------------
 
 def go_arch(machine):
@@ -195,14 +185,6 @@ def go_arch(machine):
                          '(set the architecture explicitly)'
                          % (machine, ', '.join(sorted(_GO_ARCH))))
     return arch
-
-
-def go_os(system):
-    """Go OS name for a platform.system() value ('Linux' -> 'linux')."""
-    key = (system or '').strip().lower()
-    if key not in _GO_OS:
-        raise ValueError('no Go archive OS known for system %r; known: %s' % (system, ', '.join(sorted(_GO_OS))))
-    return _GO_OS[key]
 
 
 def archive_filename(version, goos, goarch):

@@ -1,143 +1,14 @@
-"""File-system helpers of go_sdk_install, on temp dirs."""
+"""File-system helpers of go_sdk_install (download-and-hash, lock, markers, removal), on temp dirs.
+Archive extraction is tested in test_archive.py."""
 
 import io
 import os
-import tarfile
+import socket
 import threading
 
 import pytest
 
 from ansible_collections.gocompat.baseline.plugins.module_utils import go_sdk_io as sdk_io
-
-
-def make_tar(path, members):
-    """members: [(name, kind, data_or_target)] with kind file, suid, dir, symlink, hardlink, fifo."""
-    with tarfile.open(path, 'w:gz') as tar:
-        for name, kind, payload in members:
-            info = tarfile.TarInfo(name)
-            if kind in ('file', 'suid'):
-                data = payload.encode()
-                info.size = len(data)
-                info.mode = 0o755 if name.endswith('/go') else 0o644
-                if kind == 'suid':
-                    info.mode |= 0o4000
-                tar.addfile(info, io.BytesIO(data))
-                continue
-            info.type = {'dir': tarfile.DIRTYPE, 'symlink': tarfile.SYMTYPE, 'hardlink': tarfile.LNKTYPE,
-                         'fifo': tarfile.FIFOTYPE}[kind]
-            info.mode = 0o755
-            if kind in ('symlink', 'hardlink'):
-                info.linkname = payload
-            tar.addfile(info)
-    return str(path)
-
-
-GOOD = [('go', 'dir', None), ('go/bin', 'dir', None), ('go/bin/go', 'file', '#!/bin/sh\n'),
-        ('go/VERSION', 'file', 'go1.27.3\n')]
-
-GNU_TAR = sdk_io.find_gnu_tar()
-
-
-@pytest.fixture(params=['gnu-tar', 'tarfile'])
-def engine(request):
-    """Both extraction paths get every test. This machine has GNU tar: its absence is a failure, not a skip."""
-    if request.param == 'gnu-tar':
-        assert GNU_TAR, 'GNU tar and gzip are needed on this machine'
-        return GNU_TAR
-    return None
-
-
-def test_find_gnu_tar_needs_gnu_tar_and_gzip(tmp_path):
-    assert sdk_io.find_gnu_tar([str(tmp_path)]) is None
-    fake = tmp_path / 'tar'
-    fake.write_text('#!/bin/sh\necho "tar (busybox) 1.36"\n')
-    fake.chmod(0o755)
-    (tmp_path / 'gzip').symlink_to('/bin/true')
-    assert sdk_io.find_gnu_tar([str(tmp_path)]) is None, 'a tar that is not GNU tar'
-    gnu_dir = os.path.dirname(GNU_TAR)
-    assert sdk_io.find_gnu_tar([gnu_dir]) == GNU_TAR
-    (tmp_path / 'gnu').mkdir()
-    (tmp_path / 'gnu' / 'tar').symlink_to(GNU_TAR)
-    assert sdk_io.find_gnu_tar([str(tmp_path / 'gnu')]) is None, 'no gzip next to it or on the path given'
-
-
-def test_safe_extract_keeps_modes(tmp_path, engine):
-    archive = make_tar(tmp_path / 'ok.tar.gz', GOOD + [('go/lib', 'symlink', 'bin'),
-                                                       ('go/up', 'symlink', '../go/bin/go'),
-                                                       ('go/bin/gofmt', 'hardlink', 'go/bin/go')])
-    dest = tmp_path / 'out'
-    dest.mkdir()
-    old_umask = os.umask(0o077)
-    try:
-        sdk_io.safe_extract(archive, str(dest), gnu_tar=engine)
-    finally:
-        os.umask(old_umask)
-    assert os.stat(str(dest / 'go' / 'bin' / 'go')).st_mode & 0o777 == 0o755, 'the umask does not apply'
-    assert os.stat(str(dest / 'go' / 'VERSION')).st_mode & 0o777 == 0o644
-    assert os.stat(str(dest / 'go' / 'VERSION')).st_uid == os.getuid()
-    assert os.readlink(str(dest / 'go' / 'lib')) == 'bin'
-    assert os.path.samefile(str(dest / 'go' / 'up'), str(dest / 'go' / 'bin' / 'go'))
-    assert os.path.samefile(str(dest / 'go' / 'bin' / 'gofmt'), str(dest / 'go' / 'bin' / 'go'))
-
-
-@pytest.mark.parametrize('member, message', [
-    (('../evil', 'file', 'x'), 'unsafe path'),
-    (('/etc/evil', 'file', 'x'), 'unsafe path'),
-    (('other/file', 'file', 'x'), 'unsafe path'),
-    (('go/../../evil', 'file', 'x'), 'unsafe path'),
-    (('go/link', 'symlink', '/etc/passwd'), 'link leaving the SDK'),
-    (('go/link', 'symlink', '../../etc'), 'link leaving the SDK'),
-    (('go/fifo', 'fifo', None), 'device or fifo'),
-    (('go/bin/su', 'suid', 'x'), 'setuid or setgid'),
-], ids=['dotdot', 'absolute', 'outside-top', 'dotdot-inside', 'abs-link', 'rel-link', 'fifo', 'setuid'])
-def test_safe_extract_refuses_members_leaving_the_tree(tmp_path, member, message, engine):
-    archive = make_tar(tmp_path / 'bad.tar.gz', GOOD + [member])
-    dest = tmp_path / 'out'
-    dest.mkdir()
-    with pytest.raises(sdk_io.GoSdkError, match=message):
-        sdk_io.safe_extract(archive, str(dest), gnu_tar=engine)
-    assert os.listdir(str(dest)) == [], 'nothing is left from a refused archive'
-
-
-def test_a_link_then_a_file_through_it_writes_nothing_outside(tmp_path, engine):
-    outside = tmp_path / 'outside'
-    outside.mkdir()
-    archive = make_tar(tmp_path / 'bad.tar.gz', GOOD + [('go/escape', 'symlink', str(outside)),
-                                                        ('go/escape/planted', 'file', 'x')])
-    dest = tmp_path / 'out'
-    dest.mkdir()
-    with pytest.raises(sdk_io.GoSdkError):
-        sdk_io.safe_extract(archive, str(dest), gnu_tar=engine)
-    assert os.listdir(str(outside)) == [] and os.listdir(str(dest)) == []
-
-
-def test_safe_extract_names_a_damaged_or_foreign_archive(tmp_path, engine):
-    junk = tmp_path / 'junk.tar.gz'
-    junk.write_bytes(b'not an archive')
-    dest = tmp_path / 'out'
-    dest.mkdir()
-    with pytest.raises(sdk_io.GoSdkError, match='not a readable tar.gz'):
-        sdk_io.safe_extract(str(junk), str(dest), gnu_tar=engine)
-    no_go = make_tar(tmp_path / 'nogo.tar.gz', [('go', 'dir', None), ('go/README', 'file', 'x')])
-    with pytest.raises(sdk_io.GoSdkError, match='has no go/bin/go'):
-        sdk_io.safe_extract(no_go, str(dest), gnu_tar=engine)
-    good = make_tar(tmp_path / 'ok.tar.gz', GOOD + [('go/pad', 'file', os.urandom(1 << 16).hex())])
-    with open(good, 'rb') as handle:
-        data = handle.read()
-    cut = tmp_path / 'cut.tar.gz'
-    cut.write_bytes(data[:len(data) // 2])
-    with pytest.raises(sdk_io.GoSdkError, match='damaged'):
-        sdk_io.safe_extract(str(cut), str(dest), gnu_tar=engine)
-    assert os.listdir(str(dest)) == []
-
-
-def test_safe_extract_wants_an_empty_destination(tmp_path, engine):
-    archive = make_tar(tmp_path / 'ok.tar.gz', GOOD)
-    (tmp_path / 'out').mkdir()
-    (tmp_path / 'out' / 'mine').write_text('x')
-    with pytest.raises(sdk_io.GoSdkError, match='not empty'):
-        sdk_io.safe_extract(archive, str(tmp_path / 'out'), gnu_tar=engine)
-    assert (tmp_path / 'out' / 'mine').read_text() == 'x'
 
 
 def test_copy_and_hash_detects_truncation(tmp_path):
@@ -152,14 +23,6 @@ def test_verify_sha256_names_both_sums():
     sdk_io.verify_sha256('AB' * 32, 'ab' * 32, 'x')
     with pytest.raises(sdk_io.GoSdkError, match='checksum mismatch for f: sha256 %s, expected %s' % ('a' * 64, 'b' * 64)):
         sdk_io.verify_sha256('a' * 64, 'b' * 64, 'f')
-
-
-def test_atomic_symlink_replaces_a_link_in_one_step(tmp_path):
-    link = str(tmp_path / 'go')
-    sdk_io.atomic_symlink('/sdks/go1.26.5', link)
-    sdk_io.atomic_symlink('/sdks/go1.27.3', link)
-    assert os.readlink(link) == '/sdks/go1.27.3'
-    assert os.listdir(str(tmp_path)) == ['go'], 'no temporary link left behind'
 
 
 def test_installed_sdks_needs_a_matching_marker(tmp_path):
@@ -194,3 +57,97 @@ def _try_lock(root):
             return AssertionError('the lock was taken twice')
     except sdk_io.GoSdkError as exc:
         return exc
+
+
+class Endless(object):
+    """A hostile mirror: a body that never ends. Counts what was read."""
+
+    def __init__(self):
+        self.read_bytes = 0
+
+    def read(self, size=-1):
+        size = size if size and size > 0 else 1 << 20
+        self.read_bytes += size
+        return b'x' * size
+
+
+def test_copy_and_hash_stops_at_the_expected_size_and_says_larger(tmp_path):
+    source = Endless()
+    with pytest.raises(sdk_io.GoSdkError, match='larger than the index says: more than 100 bytes') as caught:
+        sdk_io.copy_and_hash(source, str(tmp_path / 'a'), expected_size=100)
+    assert 'truncated' not in str(caught.value)
+    assert source.read_bytes == 101 and os.path.getsize(str(tmp_path / 'a')) == 101, 'stops at size + 1'
+
+
+def test_copy_and_hash_without_a_size_stops_at_the_limit(tmp_path):
+    source = Endless()
+    with pytest.raises(sdk_io.GoSdkError, match='larger than the 5000 bytes allowed'):
+        sdk_io.copy_and_hash(source, str(tmp_path / 'a'), limit=5000)
+    assert source.read_bytes == 5001
+
+
+class Failing(object):
+    def __init__(self, exc):
+        self.exc = exc
+        self.calls = 0
+
+    def read(self, size=-1):
+        self.calls += 1
+        if self.calls > 1:
+            raise self.exc
+        return b'x' * 10
+
+
+def test_a_network_timeout_is_named_as_such_not_as_a_storage_failure(tmp_path):
+    with pytest.raises(sdk_io.DownloadError) as caught:
+        sdk_io.copy_and_hash(Failing(socket.timeout('timed out')), str(tmp_path / 'a'), expected_size=100,
+                             what='download of http://mirror/go.tar.gz')
+    message = str(caught.value)
+    assert 'download of http://mirror/go.tar.gz failed after 10 bytes: timed out' in message
+    assert 'cannot store' not in message and str(tmp_path) not in message
+    with pytest.raises(sdk_io.DownloadError, match='network error: .*reset'):
+        sdk_io.copy_and_hash(Failing(ConnectionResetError(104, 'Connection reset by peer')), str(tmp_path / 'b'))
+
+
+def test_copy_and_hash_short_body_is_truncated_and_a_full_disk_stays_an_os_error(tmp_path, monkeypatch):
+    with pytest.raises(sdk_io.GoSdkError, match='truncated download: got 3 bytes, the index says 4'):
+        sdk_io.copy_and_hash(io.BytesIO(b'abc'), str(tmp_path / 'a'), expected_size=4)
+    digest, size = sdk_io.copy_and_hash(io.BytesIO(b'abcd'), str(tmp_path / 'b'), expected_size=4)
+    assert size == 4 and digest == sdk_io.sha256_file(str(tmp_path / 'b'))
+
+
+def test_markers_are_written_durably(tmp_path, monkeypatch):
+    synced = []
+    real = os.fsync
+
+    def fsync(fd):
+        synced.append(fd)
+        return real(fd)
+    monkeypatch.setattr(os, 'fsync', fsync)
+    sdk_io.write_marker(str(tmp_path), {'version': 'go1.27.3'})
+    assert len(synced) >= 2, 'the file and its directory are synced'
+    assert sdk_io.read_marker(str(tmp_path)) == {'version': 'go1.27.3'}
+    assert sorted(os.listdir(str(tmp_path))) == [sdk_io.MARKER_NAME], 'no temporary file left'
+
+
+def test_a_lock_path_that_is_a_directory_is_one_clean_error(tmp_path):
+    os.mkdir(str(tmp_path / sdk_io.LOCK_NAME))
+    with pytest.raises(sdk_io.GoSdkError, match='cannot open the install lock .*Is a directory'):
+        sdk_io.InstallLock(str(tmp_path)).acquire()
+
+
+def test_set_aside_and_put_back_undo_a_removal(tmp_path):
+    goroot = tmp_path / 'go1.27.3'
+    goroot.mkdir()
+    (goroot / 'VERSION').write_text('go1.27.3')
+    doomed = sdk_io.set_aside(str(goroot))
+    assert not goroot.exists() and sdk_io.staging_leftovers(str(tmp_path)) == [os.path.basename(doomed)]
+    sdk_io.put_back(doomed, str(goroot))
+    assert (goroot / 'VERSION').read_text() == 'go1.27.3' and os.listdir(str(tmp_path)) == ['go1.27.3']
+    sdk_io.discard(sdk_io.set_aside(str(goroot)))
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_safe_extract_and_find_gnu_tar_stay_for_the_benchmarks(tmp_path):
+    assert sdk_io.find_gnu_tar() is not None, 'GNU tar is on this machine'
+    assert sdk_io.find_gnu_tar([str(tmp_path)]) is None

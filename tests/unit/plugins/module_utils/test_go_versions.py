@@ -20,7 +20,6 @@ from ansible_collections.gocompat.baseline.plugins.module_utils.go_versions impo
     archive_filename,
     canonical_name,
     go_arch,
-    go_os,
     nearest_versions,
     parse_index,
     parse_request,
@@ -213,12 +212,6 @@ def test_go1_27_and_go1_27_0_are_different_requests():
 def test_parse_request_rejects(value, message):
     with pytest.raises(ValueError, match=message):
         parse_request(value)
-
-
-def test_describe_request():
-    assert gv.describe_request(parse_request('stable')) == 'the newest stable Go release'
-    assert gv.describe_request(parse_request('1.27')) == 'the newest stable Go 1.27.x release'
-    assert gv.describe_request(parse_request('1.27.3')) == 'go1.27.3'
 
 
 # --- choosing a release -------------------------------------------------------------------------
@@ -521,16 +514,6 @@ def test_go_arch_unknown_machine(machine):
     assert message.startswith('no Go archive architecture known for machine %r' % (machine,))
     assert 'x86_64' in message and 'aarch64' in message and 'set the architecture explicitly' in message
 
-
-@pytest.mark.parametrize('system, goos', [('Linux', 'linux'), ('Darwin', 'darwin'), ('Windows', 'windows'),
-                                          ('FreeBSD', 'freebsd')])
-def test_go_os(system, goos):
-    assert go_os(system) == goos
-
-
-def test_go_os_unknown():
-    with pytest.raises(ValueError, match="no Go archive OS known for system 'Java'"):
-        go_os('Java')
 
 
 @pytest.mark.parametrize('version, goos, goarch, filename', [
