@@ -241,6 +241,13 @@ def _read_link_and_commands(host, o, st):
             path = os.path.join(bin_dir, name)
             kind = _kind(host, path)
             st['commands'][name] = host.readlink(path) if kind == 'link' else kind
+            if present and o['default'] and name in ('go', 'gofmt') and kind != 'link':
+                st['problems'].append(_foreign_command(path, kind))
+
+
+def _foreign_command(path, kind):
+    return 'bin_dir: %s is a %s, not a command link of this module; move it away' % (
+        path, 'directory' if kind == 'dir' else 'file')
 
 
 def _check_host_archive(host, path, version, problems):
@@ -365,8 +372,7 @@ def plan_present(the_plan, o, st, check_mode, ops):
     current = st['commands']
     foreign = sorted(p for p in commands if current.get(os.path.basename(p)) in ('file', 'dir', 'other'))
     for path in foreign:
-        the_plan.refusals.append('bin_dir: %s is a %s, not a command link of this module; move it away'
-                                 % (path, 'directory' if current[os.path.basename(path)] == 'dir' else 'file'))
+        the_plan.refusals.append(_foreign_command(path, current[os.path.basename(path)]))
     stale = stale_command_links(bin_dir, prune, installed, commands, current)
     for path in stale:
         the_plan.add_diff(path, '%s -> %s\n' % (path, current[os.path.basename(path)]), '')
