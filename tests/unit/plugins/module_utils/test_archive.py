@@ -169,8 +169,6 @@ def test_extract_tar_wants_an_empty_destination(tmp_path, engine):
     assert (tmp_path / 'out' / 'mine').read_text() == 'x'
 
 
-
-
 # --- wheels (source=pypi): the same policy --------------------------------------------------------
 
 def make_wheel(path, members):
@@ -247,7 +245,9 @@ def test_tarfile_path_uses_the_data_filter_where_python_has_it_and_keeps_modes(t
     real = getattr(tarfile, 'data_filter', None)
     if real is None:  # Python without filters: the collection's own checks alone
         assert arc._filter_kwargs() == {}
-        real = lambda member, dest_path: member  # noqa: E731
+
+        def real(member, dest_path):
+            return member
 
     def spy(member, dest_path):
         seen.append(member.name)

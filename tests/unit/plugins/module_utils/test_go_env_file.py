@@ -25,6 +25,7 @@ def effective_values(text):
             values[line.key] = line.value
     return values
 
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 
 # $GOROOT/go.env as Go 1.21 and later ship it.

@@ -515,7 +515,6 @@ def test_go_arch_unknown_machine(machine):
     assert 'x86_64' in message and 'aarch64' in message and 'set the architecture explicitly' in message
 
 
-
 @pytest.mark.parametrize('version, goos, goarch, filename', [
     ('1.27.3', 'linux', 'amd64', 'go1.27.3.linux-amd64.tar.gz'),
     ('go1.21.0', 'linux', 'arm64', 'go1.21.0.linux-arm64.tar.gz'),

@@ -11,7 +11,7 @@ import socket
 
 from ansible_collections.gocompat.baseline.plugins.module_utils import fileio
 
-from go_sdk_install_env import (  # noqa: F401  (fixtures)
+from go_sdk_install_env import (  # noqa: F401  # pylint: disable=unused-import
     FakeMirror,
     make_sdk_tar,
     make_sdk_wheel,

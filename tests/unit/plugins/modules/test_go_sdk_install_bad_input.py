@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from go_sdk_install_env import (  # noqa: F401  (fixtures)
+from go_sdk_install_env import (  # noqa: F401  # pylint: disable=unused-import
     make_sdk_tar,
     mirror,
     place,
@@ -152,8 +152,8 @@ FAILURES = [
 
 @pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'real'])
 @pytest.mark.parametrize('name, setup, message', FAILURES, ids=[f[0] for f in FAILURES])
-def test_bad_input_is_one_clean_line_and_changes_nothing(run_module, place, mirror, tmp_path, name, setup, message,
-                                                        check_mode):
+def test_bad_input_is_one_clean_line_and_changes_nothing(
+        run_module, place, mirror, tmp_path, name, setup, message, check_mode):
     args = place.args(versions=['1.27.3'], default='1.27.3')
     args.update(setup(place, tmp_path))
     before = tree(tmp_path)
