@@ -393,7 +393,8 @@ def plan_present(the_plan, o, st, check_mode, ops):
         if path == link or os.path.basename(path) in ('go', 'gofmt'):
             controls = ['go.default']
         else:
-            controls = by_version.get(os.path.basename(os.path.dirname(os.path.dirname(new))), [])
+            controls = _owner(by_version, resolved, os.path.basename(os.path.dirname(os.path.dirname(new))),
+                              default_version)
         for control in controls:
             link_controls.setdefault(control, []).append(path)
         the_plan.add_diff(path, '%s -> %s\n' % (path, old) if old else '', '%s -> %s\n' % (path, new))
@@ -447,6 +448,15 @@ def plan_present(the_plan, o, st, check_mode, ops):
                              root if st['root_exists'] else '',
                              'remove %s' % ', '.join(prune + stale) if prune_need else '')
     return the_plan
+
+
+def _owner(by_version, resolved, version, default_version):
+    """The finding a command link of ``version`` counts in: that SDK's, else one of the same minor
+    release, else go.default (so that no planned change goes without a finding)."""
+    minor = '.'.join(version.split('.')[:2])
+    same_minor = ['go.sdk.%s' % r for r, v, _e in resolved if '.'.join(v.split('.')[:2]) == minor]
+    fallback = ['go.default'] if default_version else ['go.sdk.%s' % r for r, _v, _e in resolved[:1]]
+    return by_version.get(version) or same_minor or fallback
 
 
 def plan_absent(the_plan, o, st, check_mode, ops):

@@ -340,3 +340,17 @@ def test_validate_options_normalises():
     o = options(checksums={'go1.27.3': 'AB' * 32}, go_env={'GOTOOLCHAIN': None, 'GOAMD64': 3}, root='/opt/go/')
     assert o['checksums'] == {'go1.27.3': 'ab' * 32} and o['go_env'] == {'GOTOOLCHAIN': None, 'GOAMD64': '3'}
     assert o['root'] == '/opt/go' and o['arch'] == 'amd64'
+
+
+@pytest.mark.parametrize('check_mode', [True, False])
+def test_every_planned_change_has_a_finding_that_is_not_pass(check_mode):
+    """Check mode changed == some finding not pass, also for links of SDKs no longer requested."""
+    versions = ['go1.26.5', 'go1.26.6', 'go1.27.3']
+    commands = all_commands(['go1.27.3'], 'go1.27.3')
+    for resolved, default in (([('1.26.5', 'go1.26.5', None)], None), ([('1.27.3', 'go1.27.3', None)], '1.27.3')):
+        st = state(versions, link=os.path.join(ROOT, 'go1.27.3'), commands=dict(commands), resolved=resolved)
+        plan = gp.plan(options(versions=[r for r, _v, _e in resolved], default=default), st, check_mode, FakeOps())
+        assert plan.steps, 'the go1.26.x commands are missing'
+        assert set(statuses(plan).values()) - {'pass'}, 'a change without a finding'
+        owned = set(c for s in plan.steps for c in plan.controls[s.key])
+        assert owned and owned <= set(statuses(plan)), 'every step counts in a finding that is returned'
