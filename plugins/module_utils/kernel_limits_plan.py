@@ -167,7 +167,7 @@ def findings(options, state, desired, check_mode):
         before_ok, after_ok = limits_conf.compliant(before, soft, hard), limits_conf.compliant(after, soft, hard)
         wheres = [e[1] for d in before.values() for e in d.values() if e is not None]
         out.append(('limits.nofile', _status(before_ok, after_ok, check_mode),
-                    "soft >= %d and hard >= %d nofile for a new PAM login of any user ('*') and of root" % (soft, hard),
+                    "soft >= %d and hard >= %d nofile for a new PAM login of any user (*) and of root" % (soft, hard),
                     limits_conf.describe(before), ', '.join(_files_of(wheres)),
                     _remediation(before_ok, after_ok, own, limits_conf.offenders(after, soft, hard, own))))
     checks = []

@@ -80,7 +80,7 @@ def describe(found):
         for kind in ('soft', 'hard'):
             entry = found[domain][kind]
             shown.append('%s %s' % (kind, 'not set (inherited)' if entry is None else '%s (%s)' % (show(entry[0]), entry[1])))
-        parts.append('%s: %s' % ("'*'" if domain == '*' else domain, ', '.join(shown)))
+        parts.append('%s: %s' % ('any user (*)' if domain == '*' else domain, ', '.join(shown)))
     return '; '.join(parts)
 
 

@@ -139,8 +139,8 @@ findings:
   sample:
     - control: limits.nofile
       status: fail
-      expected: soft >= 65536 and hard >= 524288 nofile for a new PAM login of any user ('*') and of root
-      actual: "'*': soft not set (inherited), hard not set (inherited); root: soft not set (inherited), hard not set (inherited)"
+      expected: soft >= 65536 and hard >= 524288 nofile for a new PAM login of any user (*) and of root
+      actual: "any user (*): soft not set (inherited), hard not set (inherited); root: soft not set (inherited), hard not set (inherited)"
       source: ""
       remediation: write /etc/security/limits.d/90-gocompat-baseline.conf (gocompat.baseline.kernel role, or this module without check mode)
 '''

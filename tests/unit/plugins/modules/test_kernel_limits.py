@@ -85,7 +85,7 @@ def test_a_later_limits_file_that_lowers_the_limit_stays_fail_and_is_named(run_m
     found = by_control(result)['limits.nofile']
     assert result['changed'] is True
     assert found['status'] == 'fail'
-    assert "'*': soft 1024 (/etc/security/limits.d/95-vendor.conf:1)" in found['actual']
+    assert "any user (*): soft 1024 (/etc/security/limits.d/95-vendor.conf:1)" in found['actual']
     assert '/etc/security/limits.d/95-vendor.conf:1' in found['remediation']
     # our file was still written; the vendor file is not ours and is left alone
     assert host.text('/etc/security/limits.d/95-vendor.conf') == '*  soft  nofile  1024\n'
