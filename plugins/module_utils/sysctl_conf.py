@@ -14,6 +14,8 @@ __metaclass__ = type
 import fnmatch
 import re
 
+from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import quote
+
 # Highest precedence first: a file name found in an earlier directory hides the same name in later ones.
 SYSCTL_DIRS = (
     '/etc/sysctl.d',
@@ -26,6 +28,7 @@ SYSCTL_DIRS = (
 LEGACY_SYSCTL_CONF = '/etc/sysctl.conf'
 
 COMPARISONS = ('min', 'max', 'eq')
+LINE_QUOTE_LIMIT = 80
 DISABLED_MARKER = '# gocompat.baseline disabled: '
 
 _PARAM_KEY_RE = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_.:@+/-]*$')
@@ -38,7 +41,7 @@ class SysctlSyntaxError(ValueError):
     def __init__(self, path, line_no, message):
         self.path = path
         self.line_no = line_no
-        super(SysctlSyntaxError, self).__init__('%s:%d: %s' % (path, line_no, message))
+        super(SysctlSyntaxError, self).__init__('%s:%d: %s' % (quote(path), line_no, message))
 
 
 class Assignment(object):
@@ -78,18 +81,36 @@ def normalize_key(key):
 
 def proc_path(key, proc_root='/proc/sys'):
     """File under /proc/sys that holds ``key`` (dots become directories, slashes stay in names)."""
-    return proc_root.rstrip('/') + '/' + normalize_key(key).translate(str.maketrans('./', '/.'))
+    return proc_root.rstrip('/') + '/' + '/'.join(proc_components(key))
+
+
+def proc_components(key):
+    """Directory and file names under /proc/sys for ``key``: each dotted part, with '/' (which the
+    dotted form uses for a literal dot) turned back into '.'."""
+    return [part.replace('/', '.') for part in normalize_key(key).split('.')]
+
+
+_COMPONENT_RE = re.compile(r'^[A-Za-z0-9_.:@+-]+$')
 
 
 def validate_param_key(key):
-    """Return an error message for a key given as a module parameter, or None when it is usable."""
+    """Return an error message for a key given as a module parameter, or None when it is usable.
+
+    The check runs on the names the key becomes under /proc/sys, so no spelling (slashes, dots,
+    ``..``) can reach a file outside it."""
     if not isinstance(key, str) or not key.strip():
         return 'sysctl key must be a non-empty string'
     norm = normalize_key(key)
     if not _PARAM_KEY_RE.match(norm):
         return 'invalid sysctl key %r: only letters, digits and _ . - / : @ + are allowed, no glob' % key
-    if '..' in norm or norm.endswith('.') or norm.startswith('.'):
-        return 'invalid sysctl key %r: empty path component' % key
+    names = proc_components(norm)
+    if len(names) < 2 and all(names):
+        return 'invalid sysctl key %r: a key names a file below a directory of /proc/sys, such as kernel.pid_max' % key
+    for name in names:
+        if not name:
+            return 'invalid sysctl key %r: empty path component' % key
+        if name.startswith('.') or not _COMPONENT_RE.match(name):
+            return 'invalid sysctl key %r: %r is not a name under /proc/sys' % (key, name)
     return None
 
 
@@ -107,18 +128,66 @@ def _as_int(value):
     return None
 
 
+# The kernel takes at most a page per write to /proc/sys; a longer value can never be applied.
+MAX_VALUE_LENGTH = 4096
+
+
+def _scalar_problem(value, where):
+    if isinstance(value, bool) or isinstance(value, int):
+        return None
+    if isinstance(value, str):
+        bad = [c for c in value if c not in ' \t' and (not c.isprintable() or ord(c) > 0x7e)]
+        if '\n' in value or '=' in value:
+            return 'value %r must be one line without "="' % (value,)
+        if bad:
+            return '%s holds a control or non-ASCII character (%r); a sysctl value is printable words' % (
+                where, bad[0])
+        return None
+    return '%s is a %s; a sysctl value is an integer, a string or a list of them' % (where, type(value).__name__)
+
+
+def value_problem(value):
+    """Why ``value`` (as given in the play) cannot be a sysctl value, or None. Integers, booleans (as
+    1/0), one-line strings of printable ASCII words, and lists of integers or words for multi-value
+    keys are accepted; anything else (dicts, floats, nested lists, NUL or control bytes) is not."""
+    if value is None:
+        return 'value must be given (got null)'
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return 'value must not be an empty list'
+        for index, item in enumerate(value):
+            if isinstance(item, str) and (not item.strip() or len(item.split()) != 1):
+                return 'value[%d] %r must be one word' % (index, item)
+            problem = _scalar_problem(item, 'value[%d]' % index)
+            if problem:
+                return problem
+    else:
+        problem = _scalar_problem(value, 'value')
+        if problem:
+            return problem
+    text = value_text(value)
+    if not text:
+        return 'value must not be empty'
+    if len(text) > MAX_VALUE_LENGTH:
+        return 'value is %d characters long; the kernel takes at most %d' % (len(text), MAX_VALUE_LENGTH)
+    return None
+
+
+def value_text(value):
+    """The normalised text of an accepted value: list items joined by one space, as the kernel reads them."""
+    if isinstance(value, (list, tuple)):
+        return ' '.join(normalize_value(item) for item in value)
+    return normalize_value(value)
+
+
 def validate_setting(compare, value):
     """Return an error message for a (compare, value) pair, or None."""
     if compare not in COMPARISONS:
         return 'compare must be one of %s, got %r' % (', '.join(COMPARISONS), compare)
-    if value is None:
-        return 'value must be given (got null)'
-    text = normalize_value(value)
-    if not text:
-        return 'value must not be empty'
-    if '\n' in str(value) or '=' in text:
-        return 'value %r must be one line without "="' % (value,)
-    if compare in ('min', 'max') and _as_int(text) is None:
+    problem = value_problem(value)
+    if problem:
+        return problem
+    if compare in ('min', 'max') and _as_int(value_text(value)) is None:
         return 'compare=%s needs a single integer value, got %r (use compare=eq for multi-value keys)' % (compare, value)
     return None
 
@@ -154,6 +223,11 @@ def target_value(compare, wanted, keep_if_better=()):
     return str(best)
 
 
+def _quoted_line(raw):
+    # foreign lines may hold any bytes, and megabytes of them: quote them escaped and shortened
+    return "'%s'" % quote(raw.strip(), LINE_QUOTE_LIMIT)
+
+
 def parse_sysctl_text(text, path):
     """Parse sysctl.d content. Returns (assignments, errors); errors are SysctlSyntaxError objects for
     lines systemd-sysctl would skip as 'not an assignment'."""
@@ -172,12 +246,12 @@ def parse_sysctl_text(text, path):
                 # '-key' alone: globs must not touch this key (systemd 254+)
                 assignments.append(Assignment(normalize_key(key), None, path, line_no, True))
                 continue
-            errors.append(SysctlSyntaxError(path, line_no, 'not a "key = value" assignment: %r' % raw.strip()))
+            errors.append(SysctlSyntaxError(path, line_no, 'not a "key = value" assignment: %s' % _quoted_line(raw)))
             continue
         key, value = line.split('=', 1)
         key = key.strip()
         if not key or any(c.isspace() for c in key):
-            errors.append(SysctlSyntaxError(path, line_no, 'invalid key in %r' % raw.strip()))
+            errors.append(SysctlSyntaxError(path, line_no, 'invalid key in %s' % _quoted_line(raw)))
             continue
         assignments.append(Assignment(normalize_key(key), normalize_value(value), path, line_no, ignore_failure))
     return assignments, errors
@@ -237,14 +311,6 @@ def render_owned_file(settings, header):
     lines = ['# ' + line if line else '#' for line in header.splitlines()]
     lines.extend('%s = %s' % (key, value) for key, value in settings)
     return '\n'.join(lines) + '\n'
-
-
-def detect_newline(text):
-    """Line ending used by ``text`` ('\\r\\n' if its first line ends so, else '\\n')."""
-    first = text.find('\n')
-    if first > 0 and text[first - 1] == '\r':
-        return '\r\n'
-    return '\n'
 
 
 def disable_lines(text, line_numbers, reason):

@@ -2,8 +2,16 @@
 # Copyright: gocompat.baseline contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Planner for sysctl_guard: from the wanted settings, the sysctl.d tree and the live values, work out
-what to write, what to apply live and what each key's finding is. Pure: the module does all I/O,
-so check mode and a real run share one plan.
+what to write, what to apply live, the diff, and what each key's finding is. Pure: the module does all
+I/O, so check mode and a real run share one plan.
+
+The boot value is computed per boot mechanism the host has (measured on Debian 12 and 13):
+  - systemd-sysctl reads /etc, /run, /usr/local/lib and /usr/lib sysctl.d (a name in an earlier
+    directory hides the same name in later ones; files in lexical order). It never reads
+    /etc/sysctl.conf itself: only a link to it in sysctl.d does (Debian 12's systemd ships
+    /etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf; Debian 13 ships neither the link nor the file).
+  - ``sysctl --system`` (procps, the boot script of hosts without systemd) reads the same directories
+    the same way, then /etc/sysctl.conf last, whether or not a link already read it.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -13,6 +21,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.gocompat.baseline.plugins.module_utils import findings as F
+from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import quote
 from ansible_collections.gocompat.baseline.plugins.module_utils.sysctl_conf import (
     SYSCTL_DIRS,
     LEGACY_SYSCTL_CONF,
@@ -21,6 +30,7 @@ from ansible_collections.gocompat.baseline.plugins.module_utils.sysctl_conf impo
     effective_assignment,
     normalize_value,
     parse_sysctl_text,
+    proc_path,
     render_owned_file,
     satisfies,
     target_value,
@@ -28,10 +38,32 @@ from ansible_collections.gocompat.baseline.plugins.module_utils.sysctl_conf impo
 )
 
 SHADOW_MODES = ('warn', 'fail', 'fix')
+SYSTEMD = 'systemd-sysctl'
+PROCPS = 'sysctl --system'
+MECHANISMS = (SYSTEMD, PROCPS)
 OWNED_HEADER = (
     'Managed by gocompat.baseline (sysctl_guard): edits here are replaced on the next run.\n'
     'Change the policy in the play instead.'
 )
+# The first line every file this module wrote starts with; a file without it is not ours to rewrite.
+OWNED_MARK = '# Managed by gocompat.baseline'
+# Parse errors quoted per file in warnings: a file of junk must not become megabytes of warnings.
+MAX_PARSE_WARNINGS = 3
+# Fixes of these trees would be lost (runtime) or overwritten by packages (vendor): a same-named file
+# in /etc/sysctl.d takes their place instead.
+_NOT_EDITABLE = ('/run/', '/usr/', '/lib/')
+ETC_SYSCTL_D = '/etc/sysctl.d'
+
+
+def carries_owned_header(text):
+    return text is not None and text.startswith(OWNED_MARK)
+
+
+def display_text(text):
+    """Text for a diff: bytes that are not UTF-8 escaped (JSON results cannot carry them)."""
+    if text is None:
+        return ''
+    return text.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')
 
 
 class SysctlTree(object):
@@ -41,17 +73,31 @@ class SysctlTree(object):
     contents: {path: text} for every listed path (a /dev/null link reads as ''); None = unreadable.
     realpaths: {path: resolved path} for listed symlinks, so fixes edit the file a link points to.
     legacy_text: content of /etc/sysctl.conf, or None when absent.
+    mechanisms: the boot mechanisms of the host (SYSTEMD, PROCPS), each judged on its own.
     """
 
-    def __init__(self, listing, contents, realpaths=None, legacy_text=None, legacy_path=LEGACY_SYSCTL_CONF):
+    def __init__(self, listing, contents, realpaths=None, legacy_text=None, legacy_path=LEGACY_SYSCTL_CONF,
+                 mechanisms=(SYSTEMD,)):
         self.listing = [(d.rstrip('/'), list(names)) for d, names in listing]
         self.contents = dict(contents)
         self.realpaths = dict(realpaths or {})
         self.legacy_text = legacy_text
         self.legacy_path = legacy_path
+        unknown = [m for m in mechanisms if m not in MECHANISMS]
+        if unknown or not mechanisms:
+            raise ValueError('unknown boot mechanisms %r' % (unknown or mechanisms,))
+        self.mechanisms = tuple(mechanisms)
+
+    def _copy(self, listing=None, contents=None, realpaths=None, legacy_text=None):
+        return SysctlTree(self.listing if listing is None else listing,
+                          self.contents if contents is None else contents,
+                          self.realpaths if realpaths is None else realpaths,
+                          self.legacy_text if legacy_text is None else legacy_text,
+                          self.legacy_path, self.mechanisms)
 
     def with_file(self, path, text):
-        """A copy of the tree where ``path`` exists with ``text`` (added to its directory's listing)."""
+        """A copy of the tree where ``path`` is a regular file with ``text`` (added to its directory's
+        listing; a symlink that was there is gone)."""
         directory, name = os.path.split(path)
         listing = []
         seen = False
@@ -67,16 +113,31 @@ class SysctlTree(object):
         contents[path] = text
         realpaths = dict(self.realpaths)
         realpaths.pop(path, None)
-        return SysctlTree(listing, contents, realpaths, self.legacy_text, self.legacy_path)
+        return self._copy(listing, contents, realpaths)
+
+    def with_real_text(self, real, text):
+        """A copy where the file ``real`` now holds ``text``: every listed path that is, or links to,
+        that file reads the new text (and /etc/sysctl.conf when it is that file)."""
+        contents = dict(self.contents)
+        for path in contents:
+            if self.realpaths.get(path, path) == real:
+                contents[path] = text
+        legacy = text if real == self.legacy_path else self.legacy_text
+        return self._copy(contents=contents, legacy_text=legacy)
 
     def with_legacy(self, text):
-        return SysctlTree(self.listing, self.contents, self.realpaths, text, self.legacy_path)
+        return self.with_real_text(self.legacy_path, text)
 
-    def ordered_files(self):
-        """[(path, text)] in the order they are applied at boot, /etc/sysctl.conf last."""
+    def real(self, path):
+        return self.realpaths.get(path, path)
+
+    def text_of(self, path):
+        return self.legacy_text if path == self.legacy_path else self.contents.get(path)
+
+    def ordered_files(self, mechanism=SYSTEMD):
+        """[(path, text)] in the order ``mechanism`` applies them at boot."""
         files = [(path, self.contents.get(path)) for _name, path in winning_files(self.listing)]
-        legacy_covered = any(self.realpaths.get(path) == self.legacy_path for path, _t in files)
-        if self.legacy_text is not None and not legacy_covered:
+        if mechanism == PROCPS and self.legacy_text is not None:
             files.append((self.legacy_path, self.legacy_text))
         return [(path, text) for path, text in files if text is not None]
 
@@ -111,14 +172,17 @@ class SysctlPlan(object):
         self.owned_before = None
         self.owned_after = None
         self.owned_replaces_symlink = False
-        self.file_edits = {}      # real path -> (before text or None, after text)
+        self.file_edits = {}      # path to write -> (before text or None, after text)
         self.live_writes = {}     # key -> value
-        self.persisted = {}       # key -> value in the owned file
+        self.live_before = {}     # key -> live value before the run, for every planned live write
+        self.persisted = {}       # key -> value in the owned file after the run
         self.shadowed = []        # dicts describing overriding lines
         self.findings = []
         self.warnings = []
         self.missing_required = []
         self.not_applied = {}     # key -> why a non-compliant live value cannot be written
+        self.diffs = []           # [{before_header, after_header, before, after}], text escaped
+        self._judge = {}          # key -> function(blocked reason) -> finding, for refused live writes
 
     @property
     def owned_changed(self):
@@ -128,137 +192,212 @@ class SysctlPlan(object):
     def changed(self):
         return bool(self.owned_changed or self.file_edits or self.live_writes)
 
+    def finding_if_refused(self, key, reason):
+        """The finding of ``key`` when the kernel refuses its planned live write with ``reason``: judged
+        by the same rules as a key whose /proc/sys entry is known to be read-only."""
+        return self._judge[key](reason)
+
 
 def _parse_all(files, warnings, skip_path=None):
     parsed = []
     for path, text in files:
         assignments, errors = parse_sysctl_text(text, path)
-        if path != skip_path:
-            for error in errors:
+        if path != skip_path and warnings is not None:
+            for error in errors[:MAX_PARSE_WARNINGS]:
                 warnings.append('%s (ignored, as systemd-sysctl does)' % error)
+            if len(errors) > MAX_PARSE_WARNINGS:
+                warnings.append('%s: %d more lines that are not assignments (ignored)'
+                                % (quote(path), len(errors) - MAX_PARSE_WARNINGS))
         parsed.append((path, assignments))
     return parsed
 
 
-def _override_path(path, realpaths):
-    """Where a fix for a line in ``path`` is written: the file itself when it lives in /etc, otherwise a
-    same-named file in /etc/sysctl.d, which systemd reads instead of the vendor or runtime copy."""
-    real = realpaths.get(path, path)
-    if real.startswith('/etc/'):
-        return real
-    return '/etc/sysctl.d/' + os.path.basename(path)
+def _parse_per_mechanism(tree, warnings=None, skip_path=None):
+    """{mechanism: [(path, [Assignment])] in its boot order}; each file is parsed (and warned about) once."""
+    cache = {}
+    parsed = {}
+    for mechanism in tree.mechanisms:
+        files = tree.ordered_files(mechanism)
+        for path, text in files:
+            if path not in cache:
+                cache[path] = _parse_all([(path, text)], warnings, skip_path)[0][1]
+        parsed[mechanism] = [(path, cache[path]) for path, _t in files]
+    return parsed
 
 
-def plan_sysctl(settings, owned_path, tree, live, shadowed='warn', owned_is_symlink=False, check_mode=False):
+def _owned_values(text, path, strict):
+    """{key: value} the owned file sets (last line wins). ``strict``: a malformed line raises."""
+    if text is None:
+        return {}
+    assignments, errors = parse_sysctl_text(text, path)
+    if strict and errors:
+        raise errors[0]
+    return dict((a.key, a.value) for a in assignments if not a.is_exclusion and not a.is_glob)
+
+
+def _describe_boot(winners):
+    parts = []
+    for mechanism, winner in winners:
+        if winner is None:
+            parts.append('kernel default (%s)' % mechanism)
+        else:
+            parts.append('%s (%s, %s)' % (quote(winner.value, 80), quote(winner.location), mechanism))
+    return ', '.join(parts)
+
+
+def plan_sysctl(settings, owned_path, tree, live, shadowed='warn', owned_is_symlink=False, check_mode=False,
+                proc_root='/proc/sys'):
     """Plan one sysctl_guard run.
 
     settings: [Setting]; owned_path: the file this module owns; tree: SysctlTree; live: {key: LiveKey};
     shadowed: what to do with later files that override an owned value (warn, fail, fix).
-    Raises SysctlSyntaxError when the owned file itself is malformed (it is ours: refuse to guess).
+    A key is compliant when its live value and its boot value under every mechanism of the host meet
+    the setting; only keys that are not compliant cause a change, so check mode reports changed
+    exactly when a finding is not pass or skip. Raises SysctlSyntaxError when the owned file itself
+    is malformed (it is ours: refuse to guess).
     """
     plan = SysctlPlan()
     owned_text = tree.contents.get(owned_path)
+    plan.owned_before = owned_text
     if owned_is_symlink:
-        # what the link shows now, for the diff; it is not parsed, the link is replaced either way
-        plan.owned_before = owned_text
-        plan.owned_replaces_symlink = True
-        plan.warnings.append('%s is a symlink; it is replaced by a regular file (the link target is left alone)'
-                             % owned_path)
-    elif owned_text is not None:
-        plan.owned_before = owned_text
-        errors = parse_sysctl_text(owned_text, owned_path)[1]
-        if errors:
-            raise errors[0]
+        plan.warnings.append('%s is a symlink; if it must change it is replaced by a regular file (the link '
+                             'target is left alone)' % quote(owned_path))
+    owned_values = _owned_values(owned_text, owned_path, strict=not owned_is_symlink)
 
-    before_files = tree.ordered_files()
-    before = _parse_all(before_files, plan.warnings, skip_path=owned_path)
-    foreign = [(p, a) for p, a in before if p != owned_path]
+    before = _parse_per_mechanism(tree, plan.warnings, skip_path=owned_path)
 
-    present = []
+    # Per key: is it compliant now, and if not, the value to persist.
+    judged = []
     for setting in settings:
         state = live.get(setting.key) or LiveKey(None)
         if state.value is None:
             if setting.required:
                 plan.missing_required.append(setting.key)
+            judged.append((setting, state, None, None, None))
             continue
-        others = effective_assignment(foreign, setting.key)
-        keep = [state.value, others.value if others else None]
-        present.append((setting, target_value(setting.compare, setting.value, keep)))
-    owned_lines = [(s.key, value) for s, value in present]
-    plan.persisted = dict(owned_lines)
-    plan.owned_after = render_owned_file(owned_lines, OWNED_HEADER)
+        winners = [(m, effective_assignment(before[m], setting.key)) for m in tree.mechanisms]
+        boot_ok = all(w is not None and satisfies(setting.compare, setting.value, w.value) for _m, w in winners)
+        live_ok = satisfies(setting.compare, setting.value, state.value)
+        compliant = boot_ok and (live_ok or state.blocked is not None)
+        others = [effective_assignment([(p, a) for p, a in before[m] if p != owned_path], setting.key)
+                  for m in tree.mechanisms]
+        keep = [state.value, owned_values.get(setting.key)] + [o.value for o in others if o is not None]
+        target = target_value(setting.compare, setting.value, keep)
+        judged.append((setting, state, winners, compliant, target))
 
-    after_tree = tree.with_file(owned_path, plan.owned_after)
-    after = _resolve_shadowing(plan, present, owned_path, after_tree, shadowed)
+    # The owned file: compliant keys keep what they have there; the others get their target value.
+    new_values = []
+    for setting, state, winners, compliant, target in judged:
+        if winners is None:
+            continue
+        if compliant:
+            if setting.key in owned_values:
+                new_values.append((setting.key, owned_values[setting.key]))
+        else:
+            new_values.append((setting.key, target))
+    needs_rewrite = any(not compliant and normalize_value(owned_values.get(s.key, '')) != target
+                        for s, _st, winners, compliant, target in judged if winners is not None)
+    if needs_rewrite:
+        plan.owned_after = render_owned_file(new_values, OWNED_HEADER)
+        plan.owned_replaces_symlink = owned_is_symlink
+        after_tree = tree.with_file(owned_path, plan.owned_after)
+        plan.persisted = dict(new_values)
+    else:
+        plan.owned_after = owned_text
+        after_tree = tree
+        plan.persisted = dict((s.key, owned_values[s.key]) for s, _st, w, _c, _t in judged
+                              if w is not None and s.key in owned_values)
 
-    for setting in settings:
-        state = live.get(setting.key) or LiveKey(None)
+    failing = [(s, t) for s, _st, winners, compliant, t in judged if winners is not None and not compliant]
+    after = _resolve_shadowing(plan, failing, owned_path, after_tree, shadowed)
+
+    for setting, state, winners, compliant, target in judged:
         expected = describe_expectation(setting.compare, setting.value)
-        if state.value is None:
+        if winners is None:
             status = F.ERROR if setting.required else F.SKIP
             plan.findings.append(F.make_finding(
-                setting.key, status, expected, 'key not present on this kernel', '/proc/sys',
+                setting.key, status, expected, 'key not present on this kernel', proc_root,
                 'boot a kernel that provides it' if setting.required else 'not applicable on this kernel'))
             continue
-        target = plan.persisted[setting.key]
-        boot_before = effective_assignment(before, setting.key)
-        boot_after = effective_assignment(after, setting.key)
-        # No file sets it: the kernel default is in force at boot, and that is what is live unless
-        # someone changed it at run time.
-        boot_before_ok = satisfies(setting.compare, setting.value,
-                                   boot_before.value if boot_before else state.value)
-        boot_after_ok = satisfies(setting.compare, setting.value, boot_after.value if boot_after else None)
         live_ok = satisfies(setting.compare, setting.value, state.value)
-        if not live_ok and state.blocked is None:
+        if not compliant and not live_ok and state.blocked is None:
             plan.live_writes[setting.key] = target
+            plan.live_before[setting.key] = state.value
+        plan._judge[setting.key] = _judge_function(plan, setting, state, winners, compliant, target, after,
+                                                   owned_path, check_mode, proc_root)
+        plan.findings.append(plan._judge[setting.key](state.blocked))
+    _build_diffs(plan, owned_path, proc_root)
+    return plan
 
-        actual = 'live %s; at boot %s' % (
-            state.value, '%s (%s)' % (boot_before.value, boot_before.location) if boot_before else 'kernel default')
-        if not live_ok and state.blocked is not None:
-            actual += '; persisted, not applied: %s' % state.blocked
-            plan.not_applied[setting.key] = state.blocked
-        compliant_now = boot_before_ok and (live_ok or state.blocked is not None)
-        fixable = boot_after_ok
-        if compliant_now:
+
+def _judge_function(plan, setting, state, winners, compliant, target, after, owned_path, check_mode, proc_root):
+    """The finding of one key as a function of why its live value cannot be written (None: it can)."""
+    after_winners = [(m, effective_assignment(after[m], setting.key)) for m, _w in winners]
+    boot_after_ok = all(w is not None and satisfies(setting.compare, setting.value, w.value)
+                        for _m, w in after_winners)
+    live_ok = satisfies(setting.compare, setting.value, state.value)
+    expected = describe_expectation(setting.compare, setting.value)
+    bad = [w for _m, w in winners if w is not None and not satisfies(setting.compare, setting.value, w.value)]
+    present = [w for _m, w in winners if w is not None]
+    source_assignment = (bad or present or [None])[0]
+    # file:line of the line in force at boot (a file that exists), or the key's /proc/sys entry
+    source = source_assignment.location if source_assignment is not None else proc_path(setting.key, proc_root)
+
+    def judge(blocked):
+        actual = 'live %s; at boot %s' % (quote(state.value, 80), _describe_boot(winners))
+        if not live_ok and blocked is not None:
+            actual += '; persisted, not applied: %s' % blocked
+            plan.not_applied[setting.key] = blocked
+        else:
+            plan.not_applied.pop(setting.key, None)
+        if compliant:
             status = F.PASS
-        elif fixable:
+        elif boot_after_ok:
             status = F.status_for_change(True, check_mode)
         else:
             status = F.FAIL
         remediation = ''
         if status != F.PASS:
             remediation = 'persist %s = %s in %s' % (setting.key, target, owned_path)
-            if not live_ok and state.blocked is None:
+            if not live_ok and blocked is None:
                 remediation += ' and apply it live'
-            if not boot_after_ok and boot_after is not None:
-                remediation += '; %s overrides it: rerun with shadowed=fix or edit that line' % boot_after.location
-        plan.findings.append(F.make_finding(
-            setting.key, status, expected, actual,
-            boot_before.location if boot_before else owned_path, remediation))
-    return plan
+            for _m, winner in after_winners:
+                if winner is not None and winner.path != owned_path and \
+                        not satisfies(setting.compare, setting.value, winner.value):
+                    remediation += '; %s overrides it: rerun with shadowed=fix or edit that line' % quote(winner.location)
+                    break
+        return F.make_finding(setting.key, status, expected, actual, quote(source), remediation)
+    return judge
 
 
-def _resolve_shadowing(plan, present, owned_path, tree, shadowed):
-    """Find later lines that override an owned value with a non-compliant one; with shadowed=fix,
-    disable them (repeating, since disabling one line can expose an earlier offending file)."""
-    for _round in range(len(tree.listing) * 8 + 8):
-        parsed = _parse_all(tree.ordered_files(), [], skip_path=owned_path)
+def _resolve_shadowing(plan, failing, owned_path, tree, shadowed):
+    """Find lines that win at boot over the owned value with a non-compliant one, under every
+    mechanism; with shadowed=fix, disable them (repeating, since disabling one line can expose an
+    earlier offending file). Returns the parse per mechanism of the tree after the fixes."""
+    for _round in range(len(tree.listing) * 8 + 16):
+        parsed = _parse_per_mechanism(tree, None, skip_path=owned_path)
         offenders = {}
-        for setting, _target in present:
-            winner = effective_assignment(parsed, setting.key)
-            if winner is None or winner.path == owned_path:
-                continue
-            if satisfies(setting.compare, setting.value, winner.value):
-                continue
-            lines = [a for a in dict(parsed)[winner.path]
-                     if a.key == setting.key and not a.is_exclusion
-                     and not satisfies(setting.compare, setting.value, a.value)]
-            offenders.setdefault(winner.path, []).extend((setting.key, a) for a in lines)
+        for mechanism in tree.mechanisms:
+            by_path = dict(parsed[mechanism])
+            for setting, _target in failing:
+                winner = effective_assignment(parsed[mechanism], setting.key)
+                if winner is None or winner.path == owned_path:
+                    continue
+                if satisfies(setting.compare, setting.value, winner.value):
+                    continue
+                lines = [a for a in by_path[winner.path]
+                         if not a.is_exclusion and (a.key == setting.key or a is winner)
+                         and not satisfies(setting.compare, setting.value, a.value)]
+                found = offenders.setdefault(winner.path, [])
+                for assignment in lines:
+                    if (setting.key, assignment) not in found:
+                        found.append((setting.key, assignment))
         if not offenders:
             return parsed
         for path in sorted(offenders):
             for key, assignment in offenders[path]:
-                record = {'key': key, 'path': path, 'line': assignment.line_no, 'value': assignment.value,
+                record = {'key': key, 'path': quote(path), 'line': assignment.line_no,
+                          'value': quote(assignment.value, 80),
                           'action': 'disabled' if shadowed == 'fix' else 'reported'}
                 if record not in plan.shadowed:
                     plan.shadowed.append(record)
@@ -266,38 +405,36 @@ def _resolve_shadowing(plan, present, owned_path, tree, shadowed):
             if shadowed == 'warn':
                 for record in plan.shadowed:
                     plan.warnings.append('%s:%d sets %s = %s after %s and wins at boot'
-                                         % (record['path'], record['line'], record['key'], record['value'],
-                                            owned_path))
+                                         % (quote(record['path']), record['line'], record['key'], record['value'],
+                                            quote(owned_path)))
             return parsed
         for path in sorted(offenders):
             tree = _disable_in_tree(plan, tree, path, offenders[path])
     raise RuntimeError('shadowing files could not be resolved; check for a loop of symlinks in sysctl.d')
 
 
+def fix_target(path, tree):
+    """Where a fix for a line read from ``path`` is written: the file itself (through its links) unless
+    it is a runtime or vendor file; then a same-named file in /etc/sysctl.d, which every mechanism
+    reads instead of it."""
+    real = tree.real(path)
+    if not real.startswith(_NOT_EDITABLE):
+        return real
+    return ETC_SYSCTL_D + '/' + os.path.basename(path)
+
+
 def _disable_in_tree(plan, tree, path, offending):
     keys = sorted(set(key for key, _a in offending))
     line_numbers = [a.line_no for _key, a in offending]
-    new_text = disable_lines(tree_text(tree, path), line_numbers, 'overrides %s' % ', '.join(keys))
-    real = tree.realpaths.get(path, path)
-    if real == tree.legacy_path:
-        # /etc/sysctl.conf itself, or the 99-sysctl.conf link to it: edit sysctl.conf
-        _record_edit(plan, tree.legacy_path, tree.legacy_text, new_text)
-        tree = tree.with_legacy(new_text)
-        if path != tree.legacy_path:
-            tree = _with_content(tree, path, new_text)
-        return tree
-    target = _override_path(path, tree.realpaths)
-    if target == real:
-        _record_edit(plan, target, tree.contents.get(path), new_text)
-        return _with_content(tree, path, new_text)
+    new_text = disable_lines(tree.text_of(path), line_numbers, 'overrides %s' % ', '.join(keys))
+    target = fix_target(path, tree)
+    if target == tree.real(path):
+        _record_edit(plan, target, tree.text_of(path), new_text)
+        return tree.with_real_text(target, new_text)
     # a runtime or vendor file (or a link to one): a same-named /etc/sysctl.d file takes its place
-    original = tree.contents.get(path) if path == target else None
+    original = tree.contents.get(target)
     _record_edit(plan, target, original, new_text)
     return tree.with_file(target, new_text)
-
-
-def tree_text(tree, path):
-    return tree.legacy_text if path == tree.legacy_path else tree.contents.get(path)
 
 
 def _record_edit(plan, target, original, new_text):
@@ -306,7 +443,17 @@ def _record_edit(plan, target, original, new_text):
     plan.file_edits[target] = (first, new_text)
 
 
-def _with_content(tree, path, text):
-    contents = dict(tree.contents)
-    contents[path] = text
-    return SysctlTree(tree.listing, contents, tree.realpaths, tree.legacy_text, tree.legacy_path)
+def _build_diffs(plan, owned_path, proc_root):
+    def add(header, before, after, absent):
+        plan.diffs.append({'before_header': '%s (absent)' % quote(header) if absent else quote(header),
+                           'after_header': quote(header), 'before': display_text(before),
+                           'after': display_text(after)})
+    if plan.owned_changed:
+        add(owned_path, plan.owned_before, plan.owned_after, plan.owned_before is None)
+    for path in sorted(plan.file_edits):
+        before, after = plan.file_edits[path]
+        add(path, before, after, before is None)
+    for key in sorted(plan.live_writes):
+        header = proc_path(key, proc_root) + ' (live)'
+        plan.diffs.append({'before_header': header, 'after_header': header,
+                           'before': '%s\n' % quote(plan.live_before[key]), 'after': '%s\n' % plan.live_writes[key]})

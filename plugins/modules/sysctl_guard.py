@@ -15,22 +15,33 @@ version_added: 0.1.0
 description:
   - Checks and sets many sysctl keys in one call. Each key has a comparison, so a minimum never
     lowers a value that is already higher, live or in another file.
-  - Owns one file in C(/etc/sysctl.d) and writes every managed key there.
-  - Works out the value that wins at boot the way C(systemd-sysctl) does it. Files are read from
-    C(/etc/sysctl.d), C(/run/sysctl.d), C(/usr/local/lib/sysctl.d) and C(/usr/lib/sysctl.d). A
-    same-named file in an earlier directory hides the later ones, files are applied in lexical
-    order, a C(/dev/null) link masks a name, and an explicit key beats a glob.
-    C(/etc/sysctl.conf) is treated as applied last, because C(sysctl --system) reads it last.
-  - A later file that overrides an owned key with a non-compliant value is reported, fails the
-    task, or is fixed, as I(shadowed) says. A fix comments out the offending line in files under
-    C(/etc). For a runtime or vendor file (C(/run), C(/usr)) it writes a same-named copy in
-    C(/etc/sysctl.d) with that line commented out.
+  - Owns one file in a sysctl.d directory (by default in C(/etc/sysctl.d)) and writes the keys that need it
+    there. A file at O(path) that this module did not write (its first line is not the module's header) is
+    refused, never taken over.
+  - Works out the value each key gets at boot under every boot mechanism the host has. With systemd as
+    init, C(systemd-sysctl) reads C(/etc/sysctl.d), C(/run/sysctl.d), C(/usr/local/lib/sysctl.d) and
+    C(/usr/lib/sysctl.d); a same-named file in an earlier directory hides the later ones, files are applied
+    in lexical order, a C(/dev/null) link masks a name, an explicit key beats a glob. It reads
+    C(/etc/sysctl.conf) only through a link such as Debian 12's C(/etc/sysctl.d/99-sysctl.conf)
+    (Debian 13 has neither). Without systemd, C(sysctl --system) reads the same directories and then
+    C(/etc/sysctl.conf) last.
+  - A key is C(pass) only when its live value and its boot value under every mechanism meet the setting. A
+    value that only lives in the kernel (no file sets it, so it boots with the kernel default) is C(fail) until
+    it is persisted.
+  - A file that wins at boot with a non-compliant value is reported, fails the task, or is fixed, as
+    O(shadowed) says. A fix comments out the offending lines in the file itself (symlinks are followed, and
+    C(/etc/sysctl.conf) is edited where a mechanism reads it). For a runtime or vendor file (under C(/run)
+    or C(/usr)) it writes a same-named copy in C(/etc/sysctl.d) with those lines commented out.
   - Applies values live where C(/proc/sys) is writable. Where it is read-only (an unprivileged
     container) the values are persisted and reported as "persisted, not applied" instead of failing.
-  - Keys this kernel does not have are C(skip) unless I(required).
+  - Keys this kernel does not have are C(skip) unless O(settings[].required).
+  - Only regular files are read, up to 1 MiB each; FIFOs, devices and sockets named C(*.conf) are skipped
+    with a warning, a larger file fails the task. Lines quoted in warnings are escaped and shortened.
   - Returns C(findings), one per key, with the control id equal to the key.
 author:
   - gocompat.baseline contributors (@gocompat)
+extends_documentation_fragment:
+  - gocompat.baseline.module
 options:
   settings:
     description:
@@ -41,20 +52,22 @@ options:
     suboptions:
       key:
         description:
-          - Sysctl key, dotted (C(kernel.pid_max)) or slash-separated (C(kernel/pid_max)).
+          - Sysctl key, dotted (C(kernel.pid_max)) or slash-separated (C(kernel/pid_max)). It must name a
+            file under C(/proc/sys), so globs and empty, C(.) or C(..) components are refused.
         type: str
         required: true
       value:
         description:
-          - Wanted value. Multi-value keys such as C(net.ipv4.ip_local_port_range) are compared
-            value by value, whatever the whitespace.
+          - Wanted value. An integer, a one-line string of printable ASCII words, or a list of integers or
+            words for multi-value keys such as C(net.ipv4.ip_local_port_range) (joined by a space). Booleans
+            count as V(1) and V(0). Multi-value keys are compared value by value, whatever the whitespace.
         type: raw
         required: true
       compare:
         description:
-          - C(min) keeps values at or above I(value). C(max) keeps values at or below I(value).
-            C(eq) wants exactly I(value).
-          - C(min) and C(max) need a single integer.
+          - V(min) keeps values at or above O(settings[].value). V(max) keeps values at or below it.
+            V(eq) wants exactly O(settings[].value).
+          - V(min) and V(max) need a single integer.
         type: str
         choices: [min, max, eq]
         default: eq
@@ -65,21 +78,22 @@ options:
         default: false
   path:
     description:
-      - The file this module owns. It is rewritten as a whole on every change.
+      - The file this module owns, in one of the sysctl.d directories the boot reads. It must be absent or
+        start with the module's header line. It is rewritten as a whole when a key must change.
     type: path
     default: /etc/sysctl.d/90-gocompat-baseline.conf
   shadowed:
     description:
-      - What to do when a file read after I(path) overrides an owned key with a non-compliant value.
-      - C(warn) reports it, and the key's finding stays C(fail).
-      - C(fail) fails the task before anything is changed.
-      - C(fix) disables the offending lines, as described above.
+      - What to do when a file that wins at boot sets a guarded key to a non-compliant value.
+      - V(warn) reports it, and the key's finding stays C(fail).
+      - V(fail) fails the task before anything is changed.
+      - V(fix) disables the offending lines, as described above.
     type: str
     choices: [warn, fail, fix]
     default: warn
   apply:
     description:
-      - Apply values live through C(/proc/sys). With C(false), values are only persisted.
+      - Apply values live through C(/proc/sys). With V(false), values are only persisted.
     type: bool
     default: true
   backup:
@@ -89,10 +103,9 @@ options:
     type: bool
     default: false
 notes:
-  - Supports check mode and diff mode. Check mode reports exactly the files and live values a real
-    run would change.
-  - When a live write fails, live values already written are restored and no file is touched. When
-    a file write fails, the files already written and the live values are restored.
+  - When the kernel refuses a live write with a permission error, the key is judged on persistence only
+    and listed in RV(not_applied). When it keeps another value than the one written (a partly accepted
+    multi-value write), the key's previous value is written back and the task fails.
 seealso:
   - module: ansible.posix.sysctl
   - name: sysctl.d(5)
@@ -107,7 +120,7 @@ EXAMPLES = r'''
       - {key: kernel.pid_max, value: 4194304, compare: min}
       - {key: user.max_user_namespaces, value: 10000, compare: min}
       - {key: kernel.unprivileged_userns_clone, value: 1}
-      - {key: net.ipv4.ip_local_port_range, value: "1024 65535"}
+      - {key: net.ipv4.ip_local_port_range, value: [1024, 65535]}
     shadowed: fix
 
 - name: Audit only, failing when another file would override a value at boot
@@ -116,12 +129,20 @@ EXAMPLES = r'''
       - {key: vm.max_map_count, value: 262144, compare: min, required: true}
     shadowed: fail
   check_mode: true
+
+- name: Persist only (a container whose /proc/sys is read-only), keeping backups of changed files
+  gocompat.baseline.sysctl_guard:
+    settings:
+      - {key: net.core.somaxconn, value: 65535, compare: min}
+    apply: false
+    backup: true
 '''
 
 RETURN = r'''
 findings:
-  description: One finding per key. C(expected) is the comparison. C(actual) holds the live value,
-    the boot value and the file and line it comes from.
+  description: One finding per key. C(expected) is the comparison. C(actual) holds the live value and the boot
+    value under each boot mechanism of the host, with the file and line it comes from or C(kernel default).
+    C(source) is that file and line, or the key's C(/proc/sys) entry when no file sets it.
   returned: always
   type: list
   elements: dict
@@ -129,8 +150,8 @@ findings:
     - control: kernel.pid_max
       status: fixed
       expected: ">= 4194304"
-      actual: "live 32768; at boot kernel default"
-      source: /etc/sysctl.d/90-gocompat-baseline.conf
+      actual: "live 32768; at boot kernel default (systemd-sysctl)"
+      source: /proc/sys/kernel/pid_max
       remediation: persist kernel.pid_max = 4194304 in /etc/sysctl.d/90-gocompat-baseline.conf and apply it live
 path:
   description: The owned file.
@@ -138,7 +159,8 @@ path:
   type: str
   sample: /etc/sysctl.d/90-gocompat-baseline.conf
 persisted:
-  description: Key and value written to the owned file. Keys absent on this kernel are left out.
+  description: Guarded keys and their values in the owned file after the run. Keys absent on this kernel are
+    left out.
   returned: always
   type: dict
   sample: {kernel.pid_max: "4194304"}
@@ -153,7 +175,7 @@ not_applied:
   type: dict
   sample: {net.core.somaxconn: "/proc/sys is read-only"}
 shadowed:
-  description: Lines in later files that override an owned key with a non-compliant value.
+  description: Lines of files that win at boot over a guarded key with a non-compliant value.
   returned: always
   type: list
   elements: dict
@@ -164,19 +186,34 @@ changed_files:
   returned: always
   type: list
   elements: str
+  sample: [/etc/sysctl.d/90-gocompat-baseline.conf, /etc/sysctl.d/99-local.conf]
+boot_mechanisms:
+  description: The boot mechanisms the values were judged against (C(systemd-sysctl), C(sysctl --system)).
+  returned: always
+  type: list
+  elements: str
+  sample: [systemd-sysctl]
 backup_files:
   description: Backup copies made, by original path.
-  returned: when I(backup=true) and a file changed
+  returned: when O(backup=true) and a file changed
   type: dict
+  sample: {/etc/sysctl.d/99-local.conf: /etc/sysctl.d/99-local.conf.12345.2026-01-01@00:00:00~}
 '''
 
 import errno
 import os
-
-from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_native
+import stat
 
 from ansible_collections.gocompat.baseline.plugins.module_utils import fileio
+from ansible_collections.gocompat.baseline.plugins.module_utils import module_base
+from ansible_collections.gocompat.baseline.plugins.module_utils.module_base import (
+    DECLINED,
+    DONE,
+    ModuleFailure,
+    Plan,
+    StepDeclined,
+)
+from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import quote
 from ansible_collections.gocompat.baseline.plugins.module_utils.sysctl_conf import (
     LEGACY_SYSCTL_CONF,
     SYSCTL_DIRS,
@@ -186,22 +223,49 @@ from ansible_collections.gocompat.baseline.plugins.module_utils.sysctl_conf impo
     proc_path,
     validate_param_key,
     validate_setting,
+    value_text,
 )
 from ansible_collections.gocompat.baseline.plugins.module_utils.sysctl_plan import (
+    OWNED_MARK,
+    PROCPS,
+    SYSTEMD,
     LiveKey,
     Setting,
     SysctlTree,
+    carries_owned_header,
     plan_sysctl,
 )
 
+# A sysctl key: dotted names under /proc/sys (the dotted form writes a literal dot as '/').
+CONTROL_PATTERNS = (r'[A-Za-z0-9_][A-Za-z0-9_:@+/-]*(?:\.[A-Za-z0-9_:@+/-]+)+',)
+
 PROC_SYS = '/proc/sys'
+PID1_COMM = '/proc/1/comm'
+INIT = '/sbin/init'
+SYSCTL_BINARIES = ('/usr/sbin/sysctl', '/sbin/sysctl', '/usr/bin/sysctl', '/bin/sysctl')
+LIVE_READ_LIMIT = 1 << 16
 _BLOCKED_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM)
 
+ARGUMENT_SPEC = dict(
+    settings=dict(type='list', elements='dict', required=True, options=dict(
+        key=dict(type='str', required=True, no_log=False),
+        value=dict(type='raw', required=True),
+        compare=dict(type='str', choices=['min', 'max', 'eq'], default='eq'),
+        required=dict(type='bool', default=False),
+    )),
+    path=dict(type='path', default='/etc/sysctl.d/90-gocompat-baseline.conf'),
+    shadowed=dict(type='str', choices=['warn', 'fail', 'fix'], default='warn'),
+    apply=dict(type='bool', default=True),
+    backup=dict(type='bool', default=False),
+)
 
-def read_settings(module):
+
+# --- validate -----------------------------------------------------------------------------------
+
+def validate(params):
     settings = []
     seen = set()
-    for index, item in enumerate(module.params['settings']):
+    for index, item in enumerate(params['settings']):
         problem = validate_param_key(item['key'])
         if problem is None:
             problem = validate_setting(item['compare'], item['value'])
@@ -209,78 +273,176 @@ def read_settings(module):
         if problem is None and key in seen:
             problem = 'key %s is listed twice' % key
         if problem is not None:
-            module.fail_json(msg='settings[%d] (%s): %s' % (index, item['key'], problem))
+            raise ModuleFailure('settings[%d] (%s): %s' % (index, quote(str(item['key']), 80), quote(problem, 300)))
         seen.add(key)
-        settings.append(Setting(key, item['value'], item['compare'], item['required']))
-    return settings
+        settings.append(Setting(key, value_text(item['value']), item['compare'], item['required']))
+    path = params['path']
+    if not path.endswith('.conf'):
+        raise ModuleFailure('path %s must end in .conf, or the boot never reads it' % quote(path))
+    if os.path.basename(path).startswith('.'):
+        raise ModuleFailure('path %s: a hidden file name is not read at boot' % quote(path))
+    return dict(settings=settings, path=os.path.normpath(path), shadowed=params['shadowed'],
+                apply=params['apply'], backup=params['backup'])
 
 
-def read_tree(module, owned_path):
+# --- read ---------------------------------------------------------------------------------------
+
+def read(host, options):
+    warnings = []
+    owned_path = options['path']
+    owned_is_symlink = check_owned_path(host, owned_path)
+    tree_parts = read_tree(host, owned_path, warnings)
+    mechanisms = boot_mechanisms(host, warnings)
+    listing, contents, realpaths, legacy = tree_parts
+    tree = SysctlTree(listing, contents, realpaths, legacy, LEGACY_SYSCTL_CONF, mechanisms=mechanisms)
+    live = read_live(host, options['settings'], options['apply'])
+    return dict(host=host, tree=tree, live=live, owned_is_symlink=owned_is_symlink, warnings=warnings)
+
+
+def check_owned_path(host, owned_path):
+    """Refuse a path the module must not own; return whether it is a symlink (then replaced on a change)."""
+    directory = os.path.dirname(owned_path)
+    if not host.isdir(directory):
+        raise ModuleFailure('path %s: directory %s does not exist' % (quote(owned_path), quote(directory)))
+    boot_dirs = set(host.realpath(d) for d in SYSCTL_DIRS if host.isdir(d))
+    if host.realpath(directory) not in boot_dirs:
+        raise ModuleFailure('path %s is not in a sysctl.d directory the boot reads (%s); refusing to own a file '
+                            'there' % (quote(owned_path), ', '.join(SYSCTL_DIRS[:4])))
+    if not host.exists(owned_path):
+        return False
+    is_link = stat.S_ISLNK(host.lstat(owned_path).st_mode)
+    if is_link and not host.exists(host.realpath(owned_path)):
+        return True  # a dangling link shows nothing at boot: it is replaced when a key must change
+    if is_link and host.realpath(owned_path) == '/dev/null':
+        raise ModuleFailure('path %s is masked (a link to /dev/null); remove the mask or choose another path'
+                            % quote(owned_path))
+    try:
+        text = host.read_text(owned_path)
+    except fileio.FileRefused as exc:
+        raise ModuleFailure('path %s: %s; refusing to own it' % (quote(owned_path), quote(exc.reason)))
+    if not carries_owned_header(text):
+        raise ModuleFailure('path %s%s was not written by sysctl_guard (its first line is not "%s"); refusing '
+                            'to take it over: move it away or choose another path; nothing was changed'
+                            % (quote(owned_path), ' (a link to %s)' % quote(host.realpath(owned_path)) if is_link
+                               else '', OWNED_MARK))
+    return is_link
+
+
+def _read_conf(host, path, warnings):
+    """Text of one configuration file as the boot sees it; None when it is skipped (with a warning)."""
+    try:
+        text = host.read_text(path)
+    except fileio.FileRefused as exc:
+        if 'not a regular file' in exc.reason:
+            warnings.append('skipped %s: it %s (systemd-sysctl and sysctl --system block or fail on it at boot)'
+                            % (quote(path), exc.reason))
+            return None
+        raise ModuleFailure('%s %s; a sysctl file this large cannot be judged' % (quote(path), quote(exc.reason)))
+    except EnvironmentError as exc:
+        raise ModuleFailure('cannot read %s: %s' % (quote(path), exc.strerror or exc))
+    if text is None:
+        warnings.append('%s is a dangling symlink; systemd-sysctl skips it' % quote(path))
+    return text
+
+
+def read_tree(host, owned_path, warnings):
+    """(listing, contents, realpaths, legacy text) of the sysctl configuration."""
     listing, contents, realpaths = [], {}, {}
     seen_dirs = set()
-    directories = list(SYSCTL_DIRS)
-    owned_dir = os.path.dirname(owned_path)
-    if owned_dir not in directories:
-        directories.insert(0, owned_dir)
-    for directory in directories:
-        real_dir = os.path.realpath(directory)
-        if real_dir in seen_dirs or not os.path.isdir(directory):
+    for directory in SYSCTL_DIRS:
+        if not host.isdir(directory):
+            continue
+        real_dir = host.realpath(directory)
+        if real_dir in seen_dirs:
             continue  # /lib/sysctl.d is /usr/lib/sysctl.d on merged-/usr systems
         seen_dirs.add(real_dir)
+        try:
+            entries = host.listdir(directory)
+        except EnvironmentError as exc:
+            raise ModuleFailure('cannot list %s: %s' % (quote(directory), exc.strerror or exc))
         names = []
-        for name in sorted(os.listdir(directory)):
+        for name in entries:
             path = os.path.join(directory, name)
-            if not name.endswith('.conf') or os.path.isdir(path):
+            if not name.endswith('.conf') or name.startswith('.') or host.isdir(path):
                 continue
-            try:
-                text = fileio.read_text(path)
-            except (IOError, OSError) as exc:
-                module.fail_json(msg='cannot read %s: %s' % (path, to_native(exc)))
-            if text is None:
-                module.warn('%s is a dangling symlink; systemd-sysctl skips it' % path)
-                continue
+            is_link = stat.S_ISLNK(host.lstat(path).st_mode)
+            real = host.realpath(path) if is_link else path
+            if real == '/dev/null':
+                text = ''  # a mask: the name reads as empty and hides later same-named files
+            else:
+                text = _read_conf(host, path, warnings)
+                if text is None:
+                    continue
             names.append(name)
             contents[path] = text
-            if fileio.is_symlink(path):
-                realpaths[path] = os.path.realpath(path)
+            if is_link:
+                realpaths[path] = real
         listing.append((directory, names))
-    try:
-        legacy = fileio.read_text(LEGACY_SYSCTL_CONF)
-    except (IOError, OSError) as exc:
-        module.fail_json(msg='cannot read %s: %s' % (LEGACY_SYSCTL_CONF, to_native(exc)))
-    return SysctlTree(listing, contents, realpaths, legacy)
+    legacy = _read_conf(host, LEGACY_SYSCTL_CONF, []) if host.exists(LEGACY_SYSCTL_CONF) else None
+    return listing, contents, realpaths, legacy
 
 
-def proc_sys_read_only():
+def boot_mechanisms(host, warnings):
+    """What sets sysctls at boot here: systemd-sysctl when systemd is the init system (PID 1 now, or what
+    /sbin/init starts), else procps' `sysctl --system` when it is installed."""
     try:
-        return bool(os.statvfs(PROC_SYS).f_flag & os.ST_RDONLY)
+        pid1 = (host.read_text(PID1_COMM, limit=4096) or '').strip()
+    except (EnvironmentError, ValueError):
+        pid1 = ''
+    init = os.path.basename(host.realpath(INIT)) if host.exists(INIT) else ''
+    if pid1 == 'systemd' or init == 'systemd':
+        return (SYSTEMD,)
+    if any(host.exists(path) for path in SYSCTL_BINARIES):
+        return (PROCPS,)
+    warnings.append('neither systemd nor procps sysctl is installed: nothing applies sysctl files at boot; '
+                    'judging boot values by the systemd-sysctl rules')
+    return (SYSTEMD,)
+
+
+def mount_read_only(path):
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
     except OSError:
         return True
 
 
-def read_live(module, settings):
+def proc_sys_read_only():
+    return mount_read_only(PROC_SYS)
+
+
+def live_path(host, key):
+    """The /proc/sys file of ``key``, checked to resolve inside /proc/sys."""
+    path = proc_path(key, PROC_SYS)
+    root = host.realpath(PROC_SYS).rstrip('/') + '/'
+    if not host.realpath(path).startswith(root):
+        raise ModuleFailure('settings key %s resolves to %s, outside %s' % (key, quote(host.realpath(path)), PROC_SYS))
+    return path
+
+
+def read_live(host, settings, apply):
     """Live value of every key, and why it could not be written (None when it can)."""
-    read_only = proc_sys_read_only()
     live = {}
     for setting in settings:
-        path = proc_path(setting.key, PROC_SYS)
+        path = live_path(host, setting.key)
         try:
-            with open(path) as handle:
-                value = handle.read()
-        except (IOError, OSError) as exc:
-            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-                live[setting.key] = LiveKey(None)
-                continue
-            module.fail_json(msg='cannot read %s: %s' % (path, to_native(exc)))
-        live[setting.key] = LiveKey(value, live_write_blocker(module, path, read_only))
+            value = host.read_text(path, limit=LIVE_READ_LIMIT)
+        except fileio.FileRefused as exc:
+            raise ModuleFailure('cannot read %s: %s' % (path, exc.reason))
+        except EnvironmentError as exc:
+            raise ModuleFailure('cannot read %s: %s' % (path, exc.strerror or exc))
+        if value is None:
+            live[setting.key] = LiveKey(None)
+            continue
+        live[setting.key] = LiveKey(value, live_write_blocker(path, apply))
     return live
 
 
-def live_write_blocker(module, path, read_only):
-    if not module.params['apply']:
+def live_write_blocker(path, apply=True):
+    if not apply:
         return 'apply=false'
-    if read_only:
-        return '%s is read-only' % PROC_SYS
+    # judged per key: a container may have /proc/sys read-only and /proc/sys/net on a writable mount
+    if mount_read_only(path):
+        return '%s is read-only' % PROC_SYS if mount_read_only(PROC_SYS) else '%s is on a read-only mount' % path
     # Opening for writing runs the kernel's permission checks without changing anything, so check
     # mode can predict what a real run is allowed to do.
     try:
@@ -288,170 +450,118 @@ def live_write_blocker(module, path, read_only):
     except OSError as exc:
         if exc.errno in _BLOCKED_ERRNOS:
             return '%s: %s' % (path, os.strerror(exc.errno))
-        module.fail_json(msg='cannot open %s for writing: %s' % (path, to_native(exc)))
+        raise ModuleFailure('cannot open %s for writing: %s' % (path, exc.strerror))
     return None
 
 
+# --- apply --------------------------------------------------------------------------------------
+
 def write_live(key, value):
+    """Write ``value`` and return what the kernel kept (whitespace collapsed)."""
     path = proc_path(key, PROC_SYS)
     with open(path, 'w') as handle:
         handle.write(value + '\n')
     with open(path) as handle:
-        now = normalize_value(handle.read())
-    if now != normalize_value(value):
-        raise ValueError('the kernel kept %s = %s after writing %s' % (key, now, value))
+        return normalize_value(handle.read(LIVE_READ_LIMIT))
 
 
-def apply_live(module, plan, live):
-    """Write live values; on an error restore the ones already written and fail."""
-    done = []
-    not_applied = {}
-    for key in sorted(plan.live_writes):
-        value = plan.live_writes[key]
+def live_step(plan, key, value, before):
+    def do():
         try:
-            write_live(key, value)
-            done.append(key)
-        except (IOError, OSError, ValueError) as exc:
-            if isinstance(exc, (IOError, OSError)) and exc.errno in _BLOCKED_ERRNOS:
-                not_applied[key] = os.strerror(exc.errno)
-                continue
-            restore_live(done, live)
-            module.fail_json(msg='cannot apply %s = %s: %s; live values restored, no file changed'
-                                 % (key, value, to_native(exc)), findings=plan.findings)
-    return done, not_applied
+            kept = write_live(key, value)
+        except EnvironmentError as exc:
+            if exc.errno in _BLOCKED_ERRNOS:
+                raise StepDeclined(os.strerror(exc.errno))
+            raise
+        if kept != normalize_value(value):
+            # a partly accepted write changed the key: put its previous value back before failing
+            try:
+                back = write_live(key, before)
+                restored = 'its previous value %s was written back' % before if back == normalize_value(before) \
+                    else 'writing back %s FAILED: the kernel kept %s' % (before, quote(back, 80))
+            except EnvironmentError as exc:
+                restored = 'writing back %s FAILED: %s' % (before, exc.strerror or exc)
+            raise ModuleFailure('the kernel kept %s = %s after writing %s; %s'
+                                % (key, quote(kept, 80), value, restored))
+
+    def undo():
+        kept = write_live(key, before)
+        if kept != normalize_value(before):
+            raise ModuleFailure('the kernel kept %s = %s instead of %s' % (key, quote(kept, 80), before))
+    plan.add_step('apply %s = %s' % (key, value), do, undo, key=('live', key))
 
 
-def restore_live(keys, live):
-    for key in keys:
-        try:
-            write_live(key, live[key].value)
-        except (IOError, OSError, ValueError):
-            pass
+def file_step(plan, host, path, after, backup):
+    saved = {}
+
+    def do():
+        saved['snapshot'] = host.snapshot(path)
+        if backup and saved['snapshot'][0] == 'file':
+            plan.result.setdefault('backup_files', {})[quote(path)] = host.backup(path)
+        host.write_text(path, after)
+
+    def undo():
+        if 'snapshot' in saved:
+            host.restore(path, saved['snapshot'])
+    plan.add_step('write %s' % quote(path), do, undo, key=('file', path))
 
 
-def write_files(module, plan, owned_path, live, applied):
-    """Write every planned file atomically; on an error put back what was there (file, link or
-    nothing) for the ones already written, and the live values."""
-    writes = []
-    if plan.owned_changed:
-        writes.append((owned_path, plan.owned_after))
-    for path in sorted(plan.file_edits):
-        writes.append((path, plan.file_edits[path][1]))
-    backups = {}
-    written = []
-    for path, after in writes:
-        try:
-            saved = fileio.snapshot(path)
-            if module.params['backup'] and saved[0] == 'file':
-                backups[path] = module.backup_local(path)
-            fileio.atomic_write(path, after, prepare=lambda tmp, p=path: selinux_like(module, p, tmp))
-            written.append((path, saved))
-        except (IOError, OSError) as exc:
-            for done_path, done_saved in reversed(written):
-                fileio.restore(done_path, done_saved)
-            restore_live(applied, live)
-            module.fail_json(msg='cannot write %s: %s; files and live values restored' % (path, to_native(exc)))
-    return [path for path, _a in writes], backups
+# --- plan and finish ----------------------------------------------------------------------------
+
+def plan(options, state, check_mode):
+    owned_path = options['path']
+    try:
+        sysctl = plan_sysctl(options['settings'], owned_path, state['tree'], state['live'], options['shadowed'],
+                             owned_is_symlink=state['owned_is_symlink'], check_mode=check_mode, proc_root=PROC_SYS)
+    except SysctlSyntaxError as exc:
+        raise ModuleFailure('%s; this file is owned by sysctl_guard: fix or remove the line, nothing was changed'
+                            % exc)
+    the_plan = Plan()
+    the_plan.sysctl = sysctl
+    the_plan.warnings = state['warnings'] + sysctl.warnings
+    the_plan.findings = sysctl.findings
+    the_plan.diffs = sysctl.diffs
+    files = ([owned_path] if sysctl.owned_changed else []) + sorted(sysctl.file_edits)
+    the_plan.files = files
+    the_plan.result = dict(path=owned_path, persisted=sysctl.persisted, shadowed=sysctl.shadowed,
+                           applied=dict(sysctl.live_writes) if check_mode else {},
+                           not_applied=dict(sysctl.not_applied),
+                           changed_files=[quote(p) for p in files] if check_mode else [],
+                           boot_mechanisms=list(state['tree'].mechanisms))
+    if sysctl.missing_required:
+        the_plan.refusals.append('required keys not present on this kernel: %s' % ', '.join(sysctl.missing_required))
+    if options['shadowed'] == 'fail' and sysctl.shadowed:
+        the_plan.refusals.append('later files override owned values at boot: %s' % '; '.join(
+            '%s:%d sets %s = %s' % (s['path'], s['line'], s['key'], s['value']) for s in sysctl.shadowed))
+    host = state['host']
+    for key in sorted(sysctl.live_writes):
+        live_step(the_plan, key, sysctl.live_writes[key], sysctl.live_before[key])
+    for path in files:
+        after = sysctl.owned_after if path == owned_path else sysctl.file_edits[path][1]
+        file_step(the_plan, host, path, after, options['backup'])
+    return the_plan
 
 
-def selinux_like(module, path, tmp_path):
-    if not module.selinux_enabled():
-        return
-    if os.path.exists(path) and not fileio.is_symlink(path):
-        context = module.selinux_context(path)
-    else:
-        context = module.selinux_default_context(path)
-    module.set_context_if_different(tmp_path, context, False)
-
-
-def build_diff(plan, owned_path):
-    diffs = []
-    if plan.owned_changed:
-        diffs.append({'before_header': owned_path, 'after_header': owned_path,
-                      'before': plan.owned_before or '', 'after': plan.owned_after})
-    for path in sorted(plan.file_edits):
-        before, after = plan.file_edits[path]
-        diffs.append({'before_header': path if before is not None else '%s (absent)' % path,
-                      'after_header': path, 'before': before or '', 'after': after})
-    for key in sorted(plan.live_writes):
-        diffs.append({'before_header': proc_path(key, PROC_SYS) + ' (live)',
-                      'after_header': proc_path(key, PROC_SYS) + ' (live)',
-                      'before': '%s\n' % plan.live_before[key], 'after': '%s\n' % plan.live_writes[key]})
-    return diffs
+def finish(the_plan, outcomes):
+    """Report what happened: a live write the kernel refused makes that key's finding the one of a key whose
+    /proc/sys entry cannot be written (judged on persistence), from the same planning rules."""
+    sysctl = the_plan.sysctl
+    applied = {}
+    for key in sorted(sysctl.live_writes):
+        outcome, reason = outcomes.get(('live', key), (None, ''))
+        if outcome == DONE:
+            applied[key] = sysctl.live_writes[key]
+        elif outcome == DECLINED:
+            index = next(i for i, f in enumerate(the_plan.findings) if f['control'] == key)
+            the_plan.findings[index] = sysctl.finding_if_refused(key, reason)
+            header = proc_path(key, PROC_SYS) + ' (live)'
+            the_plan.diffs = [d for d in the_plan.diffs if d['after_header'] != header]
+    written = [quote(p) for p in the_plan.files if outcomes.get(('file', p), (None, ''))[0] == DONE]
+    the_plan.result.update(applied=applied, changed_files=written, not_applied=dict(sysctl.not_applied))
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            settings=dict(type='list', elements='dict', required=True, options=dict(
-                key=dict(type='str', required=True, no_log=False),
-                value=dict(type='raw', required=True),
-                compare=dict(type='str', choices=['min', 'max', 'eq'], default='eq'),
-                required=dict(type='bool', default=False),
-            )),
-            path=dict(type='path', default='/etc/sysctl.d/90-gocompat-baseline.conf'),
-            shadowed=dict(type='str', choices=['warn', 'fail', 'fix'], default='warn'),
-            apply=dict(type='bool', default=True),
-            backup=dict(type='bool', default=False),
-        ),
-        supports_check_mode=True,
-    )
-    owned_path = module.params['path']
-    if not owned_path.endswith('.conf'):
-        module.fail_json(msg='path %s must end in .conf, or systemd-sysctl never reads it' % owned_path)
-    if not os.path.isdir(os.path.dirname(owned_path)):
-        module.fail_json(msg='directory of path %s does not exist' % owned_path)
-
-    settings = read_settings(module)
-    tree = read_tree(module, owned_path)
-    live = read_live(module, settings)
-    owned_is_symlink = fileio.is_symlink(owned_path)
-
-    def make_plan():
-        try:
-            return plan_sysctl(settings, owned_path, tree, live, module.params['shadowed'],
-                               owned_is_symlink=owned_is_symlink, check_mode=module.check_mode)
-        except SysctlSyntaxError as exc:
-            module.fail_json(msg='%s; this file is owned by sysctl_guard: fix or remove the line, '
-                                 'nothing was changed' % to_native(exc))
-
-    plan = make_plan()
-    plan.live_before = dict((key, live[key].value) for key in plan.live_writes)
-    for warning in plan.warnings:
-        module.warn(warning)
-
-    result = dict(changed=False, path=owned_path, persisted=plan.persisted, shadowed=plan.shadowed,
-                  findings=plan.findings, applied={}, not_applied=plan.not_applied, changed_files=[])
-    if plan.missing_required:
-        module.fail_json(msg='required keys not present on this kernel: %s; nothing was changed'
-                             % ', '.join(plan.missing_required), **result)
-    if module.params['shadowed'] == 'fail' and plan.shadowed:
-        where = '; '.join('%s:%d sets %s = %s' % (s['path'], s['line'], s['key'], s['value']) for s in plan.shadowed)
-        module.fail_json(msg='later files override owned values at boot: %s; nothing was changed' % where, **result)
-
-    if module._diff:
-        result['diff'] = build_diff(plan, owned_path)
-    if module.check_mode:
-        result.update(changed=plan.changed, applied=dict(plan.live_writes),
-                      changed_files=([owned_path] if plan.owned_changed else []) + sorted(plan.file_edits))
-        module.exit_json(**result)
-
-    applied, refused = apply_live(module, plan, live)
-    if refused:
-        # The kernel refused writes the permission probe allowed: judge those keys on persistence only.
-        for key, reason in refused.items():
-            live[key].blocked = reason
-        replanned = make_plan()
-        result.update(findings=replanned.findings, not_applied=replanned.not_applied)
-        if module._diff:
-            result['diff'] = [d for d in result['diff'] if not any(
-                d['after_header'] == proc_path(key, PROC_SYS) + ' (live)' for key in refused)]
-    changed_files, backups = write_files(module, plan, owned_path, live, applied)
-    result.update(changed=bool(applied or changed_files), changed_files=changed_files,
-                  applied=dict((key, plan.live_writes[key]) for key in applied))
-    if backups:
-        result['backup_files'] = backups
-    module.exit_json(**result)
+    module_base.run_module(ARGUMENT_SPEC, validate, read, plan, finish)
 
 
 if __name__ == '__main__':

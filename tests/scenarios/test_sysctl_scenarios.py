@@ -34,6 +34,8 @@ def pid_max_min(value):
 
 
 PORTS_WIDE = {'key': PORTS, 'value': '1024 65535'}
+# First line of a file this module owns (it refuses to take over any other file).
+HEADER = '# Managed by gocompat.baseline (sysctl_guard)\n'
 USERNS_ON = {'key': USERNS, 'value': 1}
 
 # A line of another file that overrides an owned key at boot with a non-compliant value and that the
@@ -190,7 +192,7 @@ def assert_refused(host, settings, message_parts):
 
 def test_wrong_value_in_own_file_is_rewritten_and_applied(host):
     run_scenario(host, Scenario(
-        files={OWNED: '%s = 1024\n%s = 1024 65535\n' % (SOMAXCONN, PORTS)},
+        files={OWNED: '%s%s = 1024\n%s = 1024 65535\n' % (HEADER, SOMAXCONN, PORTS)},
         commands=['sysctl -qw net.core.somaxconn=1024 net.ipv4.ip_local_port_range="1024 65535"'],
         settings=[somaxconn_min(8192), PORTS_WIDE],
         audit={SOMAXCONN: 'fail', PORTS: 'pass'},
@@ -272,13 +274,13 @@ def test_duplicate_key_in_one_file_only_the_bad_line_is_disabled(host):
 
 def test_live_value_above_minimum_is_kept_and_persisted(host):
     # The vendor pid_max file is masked by a /dev/null link, so no file sets either key and the live
-    # values are the only ones above the minimum. With no file setting a key, the module takes the live
-    # value for the boot value (kernel default): both keys pass, yet the owned file is still written.
+    # values are the only ones above the minimum. Nothing persists them: both keys boot with the
+    # kernel default, so both fail until the owned file keeps the (higher) live values.
     run_scenario(host, Scenario(
         commands=['sysctl -qw net.core.somaxconn=16384 kernel.pid_max=3000000',
                   'ln -s /dev/null /etc/sysctl.d/50-pid-max.conf'],
         settings=[somaxconn_min(8192), pid_max_min(1048576)],
-        audit={SOMAXCONN: 'pass', PID_MAX: 'pass'},
+        audit={SOMAXCONN: 'fail', PID_MAX: 'fail'},
         persisted={SOMAXCONN: '16384', PID_MAX: '3000000'},
     ))
 
@@ -312,7 +314,7 @@ def test_read_only_proc_sys_persists_and_reports_not_applied(host):
 
 def test_own_file_replaced_by_symlink_becomes_regular_file_and_link_target_kept(host):
     run_scenario(host, Scenario(
-        files={'/etc/gocompat-decoy.conf': '# not a sysctl file of ours\n%s = 1024\n' % SOMAXCONN},
+        files={'/etc/gocompat-decoy.conf': '%s# an older copy of the owned file\n%s = 1024\n' % (HEADER, SOMAXCONN)},
         commands=['ln -s /etc/gocompat-decoy.conf %s' % OWNED],
         settings=[somaxconn_min(8192)],
         audit={SOMAXCONN: 'fail'},
@@ -337,5 +339,11 @@ def test_malformed_line_in_foreign_file_warns_and_rest_of_file_counts(host):
 
 def test_malformed_own_file_fails_with_file_and_line_and_stays_byte_identical(host):
     host.make_proc_sys_writable()
-    host.write_files({OWNED: '%s = 8192\nthis line is not an assignment\n' % SOMAXCONN})
-    assert_refused(host, [somaxconn_min(8192)], ['%s:2' % OWNED])
+    host.write_files({OWNED: '%s%s = 8192\nthis line is not an assignment\n' % (HEADER, SOMAXCONN)})
+    assert_refused(host, [somaxconn_min(8192)], ['%s:3' % OWNED])
+
+
+def test_foreign_file_at_the_owned_path_is_refused_and_left_alone(host):
+    host.make_proc_sys_writable()
+    host.write_files({OWNED: '# written by hand\n%s = 1024\n' % SOMAXCONN})
+    assert_refused(host, [somaxconn_min(8192)], ['was not written by sysctl_guard', 'nothing was changed'])

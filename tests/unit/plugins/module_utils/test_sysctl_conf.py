@@ -12,7 +12,6 @@ from ansible_collections.gocompat.baseline.plugins.module_utils.sysctl_conf impo
     DISABLED_MARKER,
     SysctlSyntaxError,
     describe_expectation,
-    detect_newline,
     disable_lines,
     effective_assignment,
     normalize_key,
@@ -301,13 +300,6 @@ def test_render_owned_file_comments_header_and_lists_settings_in_order():
                     'kernel.pid_max = 4194304\nvm.max_map_count = 262144\n')
     assigned, errors = parse_sysctl_text(text, 'owned')
     assert errors == [] and [a.key for a in assigned] == ['kernel.pid_max', 'vm.max_map_count']
-
-
-@pytest.mark.parametrize('text, newline', [
-    ('a = 1\r\nb = 2\r\n', '\r\n'), ('a = 1\nb = 2\n', '\n'), ('', '\n'), ('no newline', '\n'), ('\r\n', '\r\n'), ('\nx\r\n', '\n'),
-])
-def test_detect_newline(text, newline):
-    assert detect_newline(text) == newline
 
 
 def test_disable_lines_comments_only_given_lines_and_keeps_other_bytes():

@@ -16,6 +16,8 @@ from ansible_collections.gocompat.baseline.plugins.module_utils.sysctl_conf impo
 )
 from ansible_collections.gocompat.baseline.plugins.module_utils.sysctl_plan import (
     OWNED_HEADER,
+    PROCPS,
+    SYSTEMD,
     LiveKey,
     Setting,
     SysctlTree,
@@ -29,7 +31,7 @@ PID_MAX = Setting('kernel.pid_max', 4194304, 'min')
 
 # --- helpers ------------------------------------------------------------------------------------
 
-def make_tree(files=None, legacy=None, links=None):
+def make_tree(files=None, legacy=None, links=None, mechanisms=(SYSTEMD,)):
     """A SysctlTree from {path: text}; ``links`` maps listed symlinks to their resolved path."""
     files = dict(files or {})
     listing = []
@@ -37,7 +39,7 @@ def make_tree(files=None, legacy=None, links=None):
         names = sorted(os.path.basename(p) for p in files if os.path.dirname(p) == directory)
         if names:
             listing.append((directory, names))
-    return SysctlTree(listing, files, links or {}, legacy)
+    return SysctlTree(listing, files, links or {}, legacy, mechanisms=mechanisms)
 
 
 def owned(*pairs):
@@ -105,8 +107,8 @@ def test_missing_owned_file_is_created_and_live_value_raised():
     f = finding(result, 'kernel.pid_max')
     assert f['status'] == 'fixed'
     assert f['expected'] == '>= 4194304'
-    assert f['actual'] == 'live 32768; at boot kernel default'
-    assert f['source'] == OWNED
+    assert f['actual'] == 'live 32768; at boot kernel default (systemd-sysctl)'
+    assert f['source'] == '/proc/sys/kernel/pid_max'  # the owned file does not exist yet
     assert f['remediation'] == 'persist kernel.pid_max = 4194304 in %s and apply it live' % OWNED
 
 
@@ -119,7 +121,7 @@ def test_wrong_value_in_owned_file_is_rewritten():
     f = finding(result, 'kernel.pid_max')
     assert f['status'] == 'fixed'
     assert f['source'] == OWNED + ':3'
-    assert f['actual'] == 'live 4194304; at boot 32768 (%s:3)' % OWNED
+    assert f['actual'] == 'live 4194304; at boot 32768 (%s:3, systemd-sysctl)' % OWNED
     assert 'apply it live' not in f['remediation']
 
 
@@ -132,11 +134,20 @@ def test_compliant_system_passes_without_change():
     assert (f['status'], f['remediation']) == ('pass', '')
 
 
-def test_hand_edited_owned_file_is_normalised_even_when_compliant():
-    tree = make_tree({OWNED: 'kernel.pid_max=4194304\n'})
+def test_hand_edited_owned_file_is_left_alone_while_compliant():
+    # a change with every finding pass would break "changed exactly when a finding is not pass"
+    tree = make_tree({OWNED: '# Managed by gocompat.baseline\nkernel.pid_max=4194304\n'})
     result = plan([PID_MAX], tree, live(kernel__pid_max='4194304'))
-    assert result.owned_changed
+    assert not result.owned_changed and not result.changed
     assert finding(result, 'kernel.pid_max')['status'] == 'pass'
+
+
+def test_hand_edited_owned_file_is_normalised_when_a_key_changes():
+    tree = make_tree({OWNED: '# Managed by gocompat.baseline\nkernel.pid_max=4194304\nvm.swappiness = 60\n'})
+    swap = Setting('vm.swappiness', 10, 'max')
+    result = plan([PID_MAX, swap], tree, live(kernel__pid_max='4194304', vm__swappiness='10'))
+    assert result.owned_after == owned(('kernel.pid_max', '4194304'), ('vm.swappiness', '10'))
+    assert [finding(result, k)['status'] for k in ('kernel.pid_max', 'vm.swappiness')] == ['pass', 'fixed']
 
 
 def test_malformed_owned_file_raises_with_path_and_line():
@@ -152,17 +163,26 @@ def owned_symlink_tree(link_text):
                       {OWNED: '/srv/shared/sysctl-baseline.conf'})
 
 
-def test_owned_file_symlink_is_replaced_even_when_its_content_is_right():
+def test_owned_file_symlink_is_left_alone_while_its_content_is_right():
     link_text = owned(('kernel.pid_max', '4194304'))
     result = plan([PID_MAX], owned_symlink_tree(link_text), live(kernel__pid_max='4194304'),
                   owned_is_symlink=True)
-    assert result.owned_replaces_symlink
-    assert result.owned_changed and result.changed
-    assert result.owned_before == link_text  # shown in the diff
+    assert not result.owned_replaces_symlink
+    assert not result.changed
     assert result.owned_after == link_text
-    assert any(w.startswith(OWNED + ' is a symlink; it is replaced by a regular file') for w in result.warnings)
-    assert result.file_edits == {}
+    assert any(w.startswith(OWNED + ' is a symlink; if it must change it is replaced by a regular file')
+               for w in result.warnings)
     assert finding(result, 'kernel.pid_max')['status'] == 'pass'
+
+
+def test_owned_file_symlink_is_replaced_when_a_value_changes():
+    link_text = owned(('kernel.pid_max', '32768'))
+    result = plan([PID_MAX], owned_symlink_tree(link_text), live(kernel__pid_max='4194304'),
+                  owned_is_symlink=True)
+    assert result.owned_replaces_symlink and result.changed
+    assert result.owned_before == link_text  # shown in the diff
+    assert result.owned_after == owned(('kernel.pid_max', '4194304'))
+    assert finding(result, 'kernel.pid_max')['status'] == 'fixed'
 
 
 def test_owned_symlink_to_malformed_file_does_not_raise_or_warn():
@@ -339,24 +359,35 @@ def test_glob_in_later_file_never_beats_the_explicit_owned_key():
     assert result.shadowed == [] and result.file_edits == {}
     f = finding(result, 'net.ipv4.conf.all.rp_filter')
     # before the run, the glob decided the boot value; after it, the owned explicit key does
-    assert f['actual'] == 'live 0; at boot 0 (/etc/sysctl.d/99-glob.conf:1)'
+    assert f['actual'] == 'live 0; at boot 0 (/etc/sysctl.d/99-glob.conf:1, systemd-sysctl)'
     assert f['status'] == 'fixed'
     assert result.live_writes == {'net.ipv4.conf.all.rp_filter': '1'}
 
 
 # --- /etc/sysctl.conf ---------------------------------------------------------------------------
 
-def test_value_only_in_legacy_sysctl_conf_counts_at_boot():
+def test_value_only_in_unlinked_legacy_sysctl_conf_does_not_count_under_systemd():
+    # defect 2: systemd-sysctl never reads /etc/sysctl.conf without the 99-sysctl.conf link
     tree = make_tree(legacy='kernel.pid_max = 4194304\n')
+    result = plan([PID_MAX], tree, live(kernel__pid_max='4194304'))
+    f = finding(result, 'kernel.pid_max')
+    assert f['status'] == 'fixed'
+    assert f['actual'] == 'live 4194304; at boot kernel default (systemd-sysctl)'
+    assert result.owned_after == owned(('kernel.pid_max', '4194304'))
+
+
+def test_value_only_in_legacy_sysctl_conf_counts_for_sysctl_system():
+    tree = make_tree(legacy='kernel.pid_max = 4194304\n', mechanisms=(PROCPS,))
     result = plan([PID_MAX], tree, live(kernel__pid_max='4194304'))
     f = finding(result, 'kernel.pid_max')
     assert f['status'] == 'pass'
     assert f['source'] == LEGACY + ':1'
-    assert result.owned_after == owned(('kernel.pid_max', '4194304'))
+    assert not result.changed
 
 
 def test_legacy_sysctl_conf_is_applied_last_and_shadows_the_owned_file():
-    tree = make_tree({OWNED: owned(('kernel.pid_max', '4194304'))}, legacy='kernel.pid_max = 32768\n')
+    tree = make_tree({OWNED: owned(('kernel.pid_max', '4194304'))}, legacy='kernel.pid_max = 32768\n',
+                     mechanisms=(PROCPS,))
     warned = plan([PID_MAX], tree, live(kernel__pid_max='4194304'))
     assert [(s['path'], s['line']) for s in warned.shadowed] == [(LEGACY, 1)]
     assert finding(warned, 'kernel.pid_max')['status'] == 'fail'
@@ -384,9 +415,10 @@ def test_legacy_reached_through_99_sysctl_conf_link_is_edited_once():
     assert finding(result, 'kernel.pid_max')['status'] == 'fixed'
 
 
-def test_legacy_is_read_after_all_sysctl_d_files_when_not_linked():
+def test_legacy_is_read_after_all_sysctl_d_files_by_sysctl_system_only():
     tree = make_tree({'/usr/lib/sysctl.d/99-z.conf': 'a = 1\n', OWNED: 'b = 2\n'}, legacy='c = 3\n')
-    assert [p for p, _t in tree.ordered_files()] == [OWNED, '/usr/lib/sysctl.d/99-z.conf', LEGACY]
+    assert [p for p, _t in tree.ordered_files(PROCPS)] == [OWNED, '/usr/lib/sysctl.d/99-z.conf', LEGACY]
+    assert [p for p, _t in tree.ordered_files(SYSTEMD)] == [OWNED, '/usr/lib/sysctl.d/99-z.conf']
 
 
 def test_etc_link_to_usr_lib_file_is_replaced_by_an_edited_copy():
@@ -408,10 +440,10 @@ def test_live_value_above_minimum_is_never_lowered_and_is_persisted():
     assert result.persisted == {'kernel.pid_max': '4194304'}
     assert result.owned_after == owned(('kernel.pid_max', '4194304'))
     assert result.changed  # the owned file is created
-    # no file set it: the kernel default in force at boot is the (compliant) live value
+    # defect 3: no file sets it, so the key boots with the kernel default: a value only live is not persisted
     f = finding(result, 'kernel.pid_max')
-    assert f['status'] == 'pass'
-    assert f['actual'] == 'live 4194304; at boot kernel default'
+    assert f['status'] == 'fixed'
+    assert f['actual'] == 'live 4194304; at boot kernel default (systemd-sysctl)'
 
 
 def test_higher_value_from_another_file_is_kept_when_raising_live():
@@ -507,7 +539,7 @@ def test_compliant_live_value_on_read_only_proc_is_not_listed_as_not_applied():
     tree = make_tree({OWNED: owned(('kernel.pid_max', '4194304'))})
     result = plan([PID_MAX], tree, {'kernel.pid_max': blocked})
     assert result.not_applied == {}
-    assert finding(result, 'kernel.pid_max')['actual'] == 'live 4194304; at boot 4194304 (%s:3)' % OWNED
+    assert finding(result, 'kernel.pid_max')['actual'] == 'live 4194304; at boot 4194304 (%s:3, systemd-sysctl)' % OWNED
 
 
 # --- warnings for foreign files -----------------------------------------------------------------
