@@ -137,6 +137,25 @@ def test_go_env_default_expectations_are_what_the_module_emits():
     assert [c.control for c in emitted][:2] == ['env.godebug.netdns', 'env.path']
 
 
+def test_kernel_limits_default_expectations_are_what_the_module_emits():
+    # check mode against this machine's files: reads only; the expectations depend on the options alone
+    from ansible_collections.gocompat.baseline.plugins.modules import kernel_limits
+    from ansible_collections.gocompat.baseline.plugins.module_utils.module_base import Host
+    defaults = load_yaml('roles', 'kernel', 'defaults', 'main.yml')
+    params = dict((name, spec.get('default')) for name, spec in kernel_limits.ARGUMENT_SPEC.items())
+    params.update(nofile_soft=defaults['kernel_nofile_soft'], nofile_hard=defaults['kernel_nofile_hard'],
+                  default_tasks_max=defaults['kernel_systemd_default_tasks_max'],
+                  user_tasks_max=defaults['kernel_systemd_user_tasks_max'], systemd=True,
+                  limits_path=defaults['kernel_limits_path'], dropin_name=defaults['kernel_systemd_dropin_name'])
+    options = kernel_limits.validate(params)
+    emitted = kernel_limits.plan(options, kernel_limits.read(Host(), options), True).findings
+    rows = sections()['kernel_limits']
+    assert sorted(f['control'] for f in emitted) == sorted(rows)
+    for finding in emitted:
+        documented = PLACEHOLDER.sub(lambda m: str(defaults[m.group(0)[1:-1]]), rows[finding['control']])
+        assert documented == finding['expected'], finding['control']
+
+
 def test_go_sdk_default_expectation():
     rows = sections()['go_sdk_install']
     assert rows['go.toolchain_local'] == 'GOTOOLCHAIN=%s in every managed go.env' % \
