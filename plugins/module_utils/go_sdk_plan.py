@@ -348,6 +348,9 @@ def plan_present(the_plan, o, st, check_mode, ops):
 
     if missing:
         items = [(wanted[v][0], v, wanted[v][1]) for v in missing]
+        for version in missing:
+            the_plan.add_diff(final_roots[version], '', 'SDK %s\n' % version,
+                              before_header='%s (absent)' % final_roots[version])
         _add(the_plan, 'install %s into %s' % (', '.join(missing), root), *_install_step(the_plan, ops, items),
              key='install', controls=sdk_controls + env_controls)
         if st['leftovers']:
