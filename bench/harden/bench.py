@@ -285,8 +285,8 @@ def main(argv=None):
             % (args.label, args.runs, env['cpus'], env['load_average_at_start'][0], env['ansible_core']))
         host.start()
         converge = host.playbook('harden', harden_vars(), 'success')
-        log('  converge: task %.2fs, process %.2fs, changed %s' % (converge['task_seconds'],
-                                                                  converge['process_seconds'], converge['changed']))
+        log('  converge: task %.2fs, process %.2fs, changed %s'
+            % (converge['task_seconds'], converge['process_seconds'], converge['changed']))
         if not converge['changed']:
             raise BenchError('the first harden changed nothing: the host was not fresh')
         expect = {'ping': 'success', 'harden': 'no-change', 'audit': None}
