@@ -14,11 +14,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import re
 import stat
 
 from ansible_collections.gocompat.baseline.plugins.module_utils import findings as F
+from ansible_collections.gocompat.baseline.plugins.module_utils.fileio import FileRefused
 from ansible_collections.gocompat.baseline.plugins.module_utils import go_sdk_io as io
 from ansible_collections.gocompat.baseline.plugins.module_utils.go_env_file import (
     normalize_value,
@@ -211,10 +213,19 @@ def _read_root(host, o, st):
     for name in names:
         goroot = os.path.join(root, name)
         if name.startswith('go') and _kind(host, goroot) == 'dir':
-            marker = io.read_marker(goroot)
+            marker = _read_marker(host, goroot)
             if marker and marker.get('version') == name:
                 st['installed'][name] = goroot
                 st['markers'][name] = marker
+
+
+def _read_marker(host, goroot):
+    """The SDK's marker through the host; None when absent or not a JSON object (not ours)."""
+    try:
+        marker = json.loads(host.read_text(os.path.join(goroot, io.MARKER_NAME)) or 'null')
+    except (ValueError, FileRefused):
+        return None
+    return marker if isinstance(marker, dict) else None
 
 
 def _read_link_and_commands(host, o, st):

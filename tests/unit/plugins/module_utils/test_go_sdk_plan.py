@@ -301,7 +301,7 @@ class FakeSource(object):
         return ('go' + requested.lstrip('go'), None)
 
 
-def test_read_state_refuses_a_manual_install_without_resolving_anything(monkeypatch):
+def test_read_state_refuses_a_manual_install_without_resolving_anything():
     host = FakeHost({'/': 'dir', '/usr': 'dir', '/usr/local': 'dir', LINK: 'dir', BIN: 'dir', '/opt': 'dir'})
     source = FakeSource()
     st = gp.read_state(host, options(), source)
@@ -310,9 +310,12 @@ def test_read_state_refuses_a_manual_install_without_resolving_anything(monkeypa
     assert source.resolved == [], 'a refusal costs no resolution (no network)'
 
 
-def test_read_state_reads_sdks_links_and_go_env(monkeypatch):
-    monkeypatch.setattr(gp.io, 'read_marker', lambda goroot: {'version': os.path.basename(goroot)})
-    host = FakeHost({'/usr/local': 'dir', LINK: ('link', ROOT + '/go1.27.3'), BIN: 'dir', '/opt': 'dir', ROOT: 'dir',
+def test_read_state_reads_sdks_links_and_go_env():
+    """Only directories with our marker naming them are SDKs; staging leftovers are listed."""
+    host = FakeHost({ROOT + '/go1.27.3/.gocompat-sdk.json': '{"version": "go1.27.3"}',
+                     ROOT + '/go1.26.5': 'dir', ROOT + '/go1.26.5/.gocompat-sdk.json': '{"version": "go1.99.0"}',
+                     ROOT + '/go1.21.13': 'dir', ROOT + '/go1.21.13/.gocompat-sdk.json': '[not json',
+                     '/usr/local': 'dir', LINK: ('link', ROOT + '/go1.27.3'), BIN: 'dir', '/opt': 'dir', ROOT: 'dir',
                      ROOT + '/go1.27.3': 'dir', ROOT + '/go1.27.3/go.env': 'GOTOOLCHAIN=local\n',
                      ROOT + '/.staging-go1.26.5.x': 'dir', BIN + '/go': ('link', LINK + '/bin/go'),
                      BIN + '/python3': ('link', '/usr/bin/python3')})

@@ -44,8 +44,8 @@ def test_check_mode_predicts_the_real_run_and_a_rerun_changes_nothing(run_module
     assert real['changed'] and real['added'] == audit['added']
     assert set(statuses(real).values()) == {'fixed'}
     assert [d['after_header'] for d in real['diff']] == [d['after_header'] for d in audit['diff']]
-    assert [d['after_header'] for d in audit['diff']][:2] == [os.path.join(place.root, 'go1.26.5'),
-                                                           os.path.join(place.root, 'go1.27.3')]
+    sdk_dirs = [os.path.join(place.root, 'go1.26.5'), os.path.join(place.root, 'go1.27.3')]
+    assert [d['after_header'] for d in audit['diff']][:2] == sdk_dirs
     assert audit['diff'][0]['before_header'].endswith('(absent)') and audit['diff'][0]['after'] == 'SDK go1.26.5\n'
     assert place.sdks() == ['go1.26.5', 'go1.27.3']
     assert os.readlink(place.link) == os.path.join(place.root, 'go1.27.3')
