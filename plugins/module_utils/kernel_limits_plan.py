@@ -137,8 +137,8 @@ def _remediation(before_ok, after_ok, own, offending):
         return ''
     if after_ok:
         return 'write %s (gocompat.baseline.kernel role, or this module without check mode)' % own
-    return 'remove or raise %s, which %s over %s' % (', '.join(offending) or 'the overriding setting',
-                                                      'wins' if len(offending) < 2 else 'win', own)
+    culprits = ', '.join(offending) or 'the overriding setting'
+    return 'remove or raise %s, which %s over %s' % (culprits, 'wins' if len(offending) < 2 else 'win', own)
 
 
 def _sources(*wheres):

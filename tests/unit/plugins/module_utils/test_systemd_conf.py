@@ -46,8 +46,8 @@ def test_tasks_max_values(text, ok):
 
 
 def test_dirs_of_a_slice_and_of_a_manager():
-    assert S.unit_dropin_dirs('user-.slice')[:2] == ['/etc/systemd/system.control/user-.slice.d',
-                                                   '/etc/systemd/system.control/slice.d']
+    first = ['/etc/systemd/system.control/user-.slice.d', '/etc/systemd/system.control/slice.d']
+    assert S.unit_dropin_dirs('user-.slice')[:2] == first
     assert S.manager_dropin_dirs('system.conf')[0] == '/etc/systemd/system.conf.d'
 
 
