@@ -45,6 +45,13 @@ PLAYBOOK_TIMEOUT = 900
 CONTROLLER_ONLY = {'set_fact', 'debug', 'assert', 'fail', 'meta', 'include_tasks', 'import_tasks', 'include_role',
                    'import_role', 'include_vars', 'add_host', 'group_by', 'set_stats', 'validate_argument_spec',
                    'import_playbook', 'pause', 'wait_for_connection'}
+# Runs ansible-playbook inside the container and records the CPU time of its whole process tree (workers
+# and modules are reaped children): unlike wall time, it hardly grows when other work shares the cores.
+CPU_WRAPPER = ('import json, resource, subprocess, sys\n'
+               'rc = subprocess.call(sys.argv[2:])\n'
+               'use = resource.getrusage(resource.RUSAGE_CHILDREN)\n'
+               'json.dump({"cpu_seconds": use.ru_utime + use.ru_stime}, open(sys.argv[1], "w"))\n'
+               'sys.exit(rc)\n')
 PLAYS = {
     'ping': os.path.join(HERE, 'playbooks', 'ping.yml'),
     'harden': os.path.join(ROOT, 'playbooks', 'harden.yml'),
@@ -147,7 +154,9 @@ class Host(object):
         cmd = ['exec', '-w', ROOT]
         for key, value in sorted(env.items()):
             cmd += ['-e', '%s=%s' % (key, value)]
-        cmd += [self.name, os.path.join(self.venv, 'bin', 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+        cpu_file = '/tmp/bench/cpu-%s.json' % tag
+        cmd += [self.name, self.python, '-c', CPU_WRAPPER, cpu_file,
+                os.path.join(self.venv, 'bin', 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
                 '-e', 'ansible_python_interpreter=%s' % self.python, '-e', '@%s' % vars_file, PLAYS[kind]]
         started = time.perf_counter()
         proc = docker(*cmd, timeout=PLAYBOOK_TIMEOUT)
@@ -163,8 +172,9 @@ class Host(object):
             raise BenchError('%s: no task clock (exit %d); log %s:\n%s'
                              % (tag, proc.returncode, log_path, '\n'.join(proc.stdout.splitlines()[-30:])))
         counts = clock['hosts'].get('localhost', {})
+        cpu = json.loads(self.sh('cat "$1"', cpu_file))['cpu_seconds']
         sample = {'kind': kind, 'rc': proc.returncode, 'task_seconds': clock['task_seconds'],
-                  'process_seconds': round(seconds, 6), 'changed': counts.get('changed'),
+                  'process_seconds': round(seconds, 6), 'cpu_seconds': round(cpu, 3), 'changed': counts.get('changed'),
                   'failed': counts.get('failures'), 'tasks': len(clock['tasks']), 'clock': clock}
         if expect == 'no-change' and (proc.returncode != 0 or counts.get('changed') or counts.get('failures')):
             raise BenchError('%s: expected a run without changes, got exit %d, %s (log %s)'
@@ -214,12 +224,14 @@ def summarise(samples):
         if not chosen:
             continue
         row = {'runs': len(chosen), 'tasks': chosen[-1]['tasks']}
-        for metric in ('task_seconds', 'process_seconds'):
+        for metric in ('task_seconds', 'process_seconds', 'cpu_seconds'):
             row[metric], row[metric + '_min'], row[metric + '_max'] = spread(s[metric] for s in chosen)
         rows[kind] = row
     for kind in ('harden', 'audit'):
         if kind in rows and 'ping' in rows:
-            for metric in ('task_seconds', 'process_seconds'):
+            rows[kind]['task_seconds_min_ratio_to_ping'] = ratio(rows[kind]['task_seconds_min'],
+                                                                 rows['ping']['task_seconds_min'])
+            for metric in ('task_seconds', 'process_seconds', 'cpu_seconds'):
                 rows[kind]['%s_ratio_to_ping' % metric] = ratio(rows[kind][metric], rows['ping'][metric])
             by_sample = {}
             for s in samples:
@@ -241,10 +253,13 @@ def report(rows, calls, label):
         body.append([title, row['tasks'], '%.2f s (%.2f-%.2f)' % (row['task_seconds'], row['task_seconds_min'],
                                                                   row['task_seconds_max']),
                      '%.2f s' % row['process_seconds'],
-                     '%.2fx' % row['task_seconds_ratio_to_ping'] if kind != 'ping' else '1x',
+                     '%.2fx (min %.2fx)' % (row['task_seconds_ratio_to_ping'], row['task_seconds_min_ratio_to_ping'])
+                     if kind != 'ping' else '1x',
+                     '%.2f s' % row['cpu_seconds'],
+                     '%.2fx' % row['cpu_seconds_ratio_to_ping'] if kind != 'ping' else '1x',
                      str(sum(c['calls'] for c in calls.get(kind, {}).values())) if kind != 'ping' else '1'])
     lines.append(markdown_table(['Run', 'Tasks', 'Task time, median (min-max)', 'Process time', 'Task time / ping',
-                                 'Module calls'], body))
+                                 'CPU time (process tree)', 'CPU time / ping', 'Module calls'], body))
     for kind in ('harden', 'audit'):
         if kind not in calls:
             continue
@@ -253,9 +268,9 @@ def report(rows, calls, label):
                                     [[name, c['calls'], '; '.join(c['tasks'])] for name, c in sorted(calls[kind].items())]))
     if 'harden' in rows:
         value = rows['harden']['task_seconds_ratio_to_ping']
-        lines += ['', 'target: harden re-run within %.0fx of one ping task: %.2fx (paired %.2fx) -> %s'
+        lines += ['', 'target: harden re-run within %.0fx of one ping task: %.2fx (paired %.2fx, min/min %.2fx) -> %s'
                   % (TARGET_RATIO, value, rows['harden']['task_seconds_paired_ratio_median'] or 0,
-                     'met' if value <= TARGET_RATIO else 'MISSED')]
+                     rows['harden']['task_seconds_min_ratio_to_ping'] or 0, 'met' if value <= TARGET_RATIO else 'MISSED')]
     return '\n'.join(lines)
 
 
@@ -298,7 +313,8 @@ def main(argv=None):
                 sample = host.playbook(kind, harden_vars(), expect[kind])
                 sample['sample'] = index - args.warmup + 1
                 round_samples.append(sample)
-            text = ', '.join('%s %.2fs' % (s['kind'], s['task_seconds']) for s in round_samples)
+            text = ', '.join('%s %.2fs (cpu %.2fs)' % (s['kind'], s['task_seconds'], s['cpu_seconds'])
+                             for s in round_samples)
             if index < args.warmup:
                 log('  warm-up %d: %s' % (index + 1, text))
             else:
