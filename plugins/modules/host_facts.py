@@ -105,7 +105,13 @@ def read(host, options):
             return host.read_text(path, limit=4096)
         except (EnvironmentError, ValueError):
             return None  # an unreadable /proc entry means "unknown", never a failed detection
-    return host_detect.detect(read_text, host.exists)
+    def exists(path):
+        try:
+            host.stat(path)  # follows links: a dangling link to systemd is no systemd
+        except EnvironmentError:
+            return False
+        return True
+    return host_detect.detect(read_text, exists)
 
 
 def plan(options, state, check_mode):

@@ -34,6 +34,11 @@ def directory(path):
     os.makedirs(path)
 
 
+def dangling(path):
+    os.makedirs(os.path.dirname(path))
+    os.symlink('/nonexistent/systemd', path)
+
+
 def data(content):
     def make(path):
         os.makedirs(os.path.dirname(path))
@@ -59,6 +64,9 @@ STATES = [
     ('release-wsl1', {RELEASE: data(b'4.4.0-19041-Microsoft\n')}, dict(wsl=True)),
     ('release-multiline', {RELEASE: data(b'6.1.0\nmicrosoft\n')}, dict(kernel_release='6.1.0', wsl=False)),
     ('systemd-binary-is-a-directory', {'/lib/systemd/systemd': directory}, dict(systemd_installed=True)),
+    ('systemd-binary-dangling-link', {'/usr/lib/systemd/systemd': dangling}, dict(systemd_installed=False)),
+    ('release-huge', {RELEASE: data(b'6' * (2 << 20))}, dict(kernel_release='', wsl=False)),
+    ('release-wsl-in-capitals', {RELEASE: data(b'5.15.0-WSL2-CUSTOM\n')}, dict(wsl=True)),
     ('user-unit-without-systemd', {'/usr/lib/systemd/system/user@.service': data(b'')},
      dict(systemd_installed=False, systemd_user_manager=False)),
 ]
