@@ -634,3 +634,120 @@ def test_owned_text_round_trips_through_the_parser():
     assert errors == []
     assert [(a.key, a.value) for a in assignments] == [('kernel.pid_max', '4194304'),
                                                        ('net.ipv4.ip_local_port_range', '1024 65535')]
+
+
+# --- boot truth per mechanism (issue defects 1-3) -----------------------------------------------
+
+SYN = Setting('net.ipv4.tcp_syncookies', 1)
+
+
+@pytest.mark.parametrize('check_mode, status', [(True, 'fail'), (False, 'fixed')])
+def test_unlinked_sysctl_conf_never_outvotes_sysctl_d_under_systemd(check_mode, status):
+    tree = make_tree({'/etc/sysctl.d/second.conf': 'net.ipv4.tcp_syncookies = 0\n'},
+                     legacy='net.ipv4.tcp_syncookies = 1\n')
+    result = plan([SYN], tree, live(net__ipv4__tcp_syncookies='1'), shadowed='fix', check_mode=check_mode)
+    f = finding(result, SYN.key)
+    assert f['status'] == status
+    assert f['actual'] == 'live 1; at boot 0 (/etc/sysctl.d/second.conf:1, systemd-sysctl)'
+    assert list(result.file_edits) == ['/etc/sysctl.d/second.conf']
+    assert LEGACY not in result.file_edits
+
+
+def test_the_same_host_without_systemd_is_judged_by_sysctl_system():
+    tree = make_tree({'/etc/sysctl.d/second.conf': 'net.ipv4.tcp_syncookies = 0\n'},
+                     legacy='net.ipv4.tcp_syncookies = 1\n', mechanisms=(PROCPS,))
+    result = plan([SYN], tree, live(net__ipv4__tcp_syncookies='1'), shadowed='fix')
+    assert finding(result, SYN.key)['status'] == 'pass'
+    assert not result.changed
+
+
+def test_both_mechanisms_must_be_compliant_and_both_are_named():
+    tree = make_tree({'/etc/sysctl.d/second.conf': 'net.ipv4.tcp_syncookies = 1\n'},
+                     legacy='net.ipv4.tcp_syncookies = 0\n', mechanisms=(SYSTEMD, PROCPS))
+    result = plan([SYN], tree, live(net__ipv4__tcp_syncookies='1'), shadowed='fix')
+    f = finding(result, SYN.key)
+    assert f['status'] == 'fixed'
+    assert f['actual'] == ('live 1; at boot 1 (/etc/sysctl.d/second.conf:1, systemd-sysctl), '
+                           '0 (/etc/sysctl.conf:1, sysctl --system)')
+    assert f['source'] == LEGACY + ':1'  # the non-compliant one
+    assert list(result.file_edits) == [LEGACY]
+
+
+def test_wrong_value_in_a_file_a_sysctl_d_link_points_to_is_fixed_in_that_file():
+    link = '/etc/sysctl.d/95-linked.conf'  # read after the owned 90- file
+    tree = make_tree({link: '# tuning\nkernel.pid_max = 32768\n'}, links={link: '/etc/other/tuning.conf'},
+                     legacy='kernel.pid_max = 4194304\n')
+    result = plan([PID_MAX], tree, live(kernel__pid_max='4194304'), shadowed='fix')
+    assert finding(result, 'kernel.pid_max')['status'] == 'fixed'
+    assert list(result.file_edits) == ['/etc/other/tuning.conf']  # the link stays a link
+
+
+def test_wrong_value_reached_through_a_link_into_root_is_fixed_in_the_target():
+    link = '/etc/sysctl.d/95-root.conf'
+    tree = make_tree({link: 'kernel.pid_max = 512\n'}, links={link: '/root/sysctl/x.conf'})
+    result = plan([PID_MAX], tree, live(kernel__pid_max='4194304'), shadowed='fix')
+    assert list(result.file_edits) == ['/root/sysctl/x.conf']
+    assert result.shadowed[0]['path'] == link
+
+
+def test_a_same_named_sysctl_conf_in_sysctl_d_is_read_after_the_owned_file():
+    same = '/etc/sysctl.d/sysctl.conf'
+    tree = make_tree({OWNED: owned(('kernel.pid_max', '4194304')), same: 'kernel.pid_max = 32768\n'})
+    result = plan([PID_MAX], tree, live(kernel__pid_max='4194304'), shadowed='fix')
+    assert finding(result, 'kernel.pid_max')['source'] == same + ':1'
+    assert list(result.file_edits) == [same]
+
+
+def test_a_runtime_only_value_fails_in_check_mode_and_names_an_existing_source():
+    result = plan([PID_MAX], make_tree(), live(kernel__pid_max='4194304'), check_mode=True)
+    f = finding(result, 'kernel.pid_max')
+    assert f['status'] == 'fail'
+    assert f['source'] == '/proc/sys/kernel/pid_max'  # never the owned file, which does not exist yet
+    assert result.changed
+
+
+# --- the invariant over many host states --------------------------------------------------------
+
+def _random_state(rng):
+    pool = ['/etc/sysctl.d/10-a.conf', '/etc/sysctl.d/95-b.conf', '/etc/sysctl.d/sysctl.conf',
+            '/run/sysctl.d/95-b.conf', '/usr/local/lib/sysctl.d/99-c.conf', '/usr/lib/sysctl.d/99-c.conf',
+            '/usr/lib/sysctl.d/50-d.conf', OWNED]
+    values = ['32768', '4194304', '8388608', '1']
+    files, links = {}, {}
+    for path in rng.sample(pool, rng.randint(0, len(pool))):
+        lines = ['kernel.pid_max = %s' % rng.choice(values) for _i in range(rng.randint(0, 2))]
+        if rng.random() < 0.3:
+            lines.append('# kernel.pid_max = 1')
+        text = '\n'.join(lines) + '\n'
+        files[path] = (OWNED_HEADER_LINE + text) if path == OWNED else text
+    legacy = None
+    if rng.random() < 0.5:
+        legacy = 'kernel.pid_max = %s\n' % rng.choice(values)
+        if rng.random() < 0.5:
+            files['/etc/sysctl.d/99-sysctl.conf'] = legacy
+            links['/etc/sysctl.d/99-sysctl.conf'] = LEGACY
+    mechanisms = rng.choice([(SYSTEMD,), (PROCPS,), (SYSTEMD, PROCPS)])
+    blocked = '/proc/sys is read-only' if rng.random() < 0.2 else None
+    state = {'kernel.pid_max': LiveKey(rng.choice(values), blocked)}
+    return make_tree(files, legacy=legacy, links=links, mechanisms=mechanisms), state
+
+
+OWNED_HEADER_LINE = '# Managed by gocompat.baseline\n'
+
+
+def test_check_mode_changes_exactly_when_a_finding_is_not_pass_and_the_run_fixes_them():
+    import random
+    rng = random.Random(7)
+    for _round in range(400):
+        tree, state = _random_state(rng)
+        check = plan([PID_MAX], tree, state, shadowed='fix', check_mode=True)
+        statuses = [f['status'] for f in check.findings]
+        assert check.changed == any(s not in ('pass', 'skip') for s in statuses), (tree.contents, tree.legacy_text)
+        run = plan([PID_MAX], tree, state, shadowed='fix')
+        assert [f['status'] for f in run.findings] == ['fixed' if s == 'fail' else s for s in statuses]
+        assert (run.owned_after, run.file_edits, run.live_writes) == (check.owned_after, check.file_edits,
+                                                                      check.live_writes)
+        tree2, state2 = apply_plan(tree, run, state)
+        again = plan([PID_MAX], tree2, state2, shadowed='fix', check_mode=True)
+        assert not again.changed and [f['status'] for f in again.findings] == ['pass'], \
+            (tree.contents, tree.legacy_text, tree.mechanisms, again.findings)
