@@ -17,7 +17,8 @@ from ansible_collections.gocompat.baseline.plugins.module_utils.sysctl_conf impo
 from ansible_collections.gocompat.baseline.plugins.module_utils.sysctl_plan import PROCPS, SYSTEMD, Setting
 from ansible_collections.gocompat.baseline.plugins.modules import sysctl_guard as guard
 
-from sysctl_guard_env import env, item, owned_text  # noqa: F401  (fixture)
+# env is a fixture: importing it makes it available here
+from sysctl_guard_env import env, item, owned_text  # noqa: F401 pylint: disable=unused-import
 
 PID = 'kernel.pid_max'
 PORTS = 'net.ipv4.ip_local_port_range'
