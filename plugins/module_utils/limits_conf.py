@@ -6,7 +6,9 @@
 pam_limits reads /etc/security/limits.conf, then every ``*.conf`` in /etc/security/limits.d in C sort order.
 A later line of the same domain replaces an earlier one; type ``-`` sets soft and hard at once. The ``*``
 domain does not apply to root (limits.conf(5)), so root needs its own lines; this module evaluates exactly
-those two domains. Lines for single users, groups or uid ranges change the limits of those users only and are
+those two domains. As pam_limits does (checked against real logins by tests/playbooks/test_audit.py): type
+and item are case-insensitive, fields after the fourth are ignored, and a value counts by its leading digits
+(``1300x`` is 1300, ``0x500`` is 0). Lines for single users, groups or uid ranges change the limits of those users only and are
 not evaluated."""
 
 from __future__ import absolute_import, division, print_function
@@ -14,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import posixpath
+import re
 
 from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import quote
 
@@ -21,6 +24,7 @@ MAIN = '/etc/security/limits.conf'
 DROPIN_DIR = '/etc/security/limits.d'
 DOMAINS = ('*', 'root')
 INFINITY = float('inf')
+LEADING_NUMBER = re.compile(r'\+?([0-9]+)')
 
 
 def dropin_names(names):
@@ -32,9 +36,8 @@ def parse_value(text):
     """A limit value as a number (INFINITY for unlimited), or None when pam_limits would reject it."""
     if text in ('unlimited', 'infinity', '-1'):
         return INFINITY
-    if text.isdigit():
-        return int(text)
-    return None
+    number = LEADING_NUMBER.match(text)
+    return int(number.group(1)) if number else None
 
 
 def show(value):
@@ -48,9 +51,9 @@ def in_force(files):
     for path, text in files:
         for number, line in enumerate(text.splitlines(), 1):
             fields = line.split('#', 1)[0].split()
-            if len(fields) != 4:
+            if len(fields) < 4:
                 continue
-            domain, kind, item, raw = fields
+            domain, kind, item, raw = fields[0], fields[1].lower(), fields[2].lower(), fields[3]
             if item != 'nofile' or domain not in found:
                 continue
             value = parse_value(raw)

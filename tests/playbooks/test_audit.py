@@ -61,3 +61,43 @@ def test_audit_fails_on_a_fresh_host_and_passes_after_harden(container, run_play
     # the tag narrowed the shared limits call to its own concern
     assert 'systemd.default_tasks_max' not in audit.stdout and 'PASS  systemd.default_limit_nofile' in audit.stdout
     assert '95-vendor.conf:1' in audit.stdout
+
+
+# limits.d states and what pam_limits makes of them; the finding's model must agree with a real login
+PAM_STATES = [
+    {'limits.conf+': '* soft nofile 1800\n'},
+    {'limits.conf+': '* soft nofile 1800\n', '10-a.conf': '* soft nofile 2000\n', '20-b.conf': '* soft nofile 1500\n'},
+    {'05-first.conf': '* - nofile 1600\n', '30-root.conf': 'root soft nofile 1700\nroot hard nofile 1900\n'},
+    {'10-a.conf': '* soft nofile 1300 # trailing comment\n', '.hidden.conf': '* soft nofile 1100\n',
+     'x.conf.disabled': '* soft nofile 1200\n'},
+    {'10-a.conf': '* soft nofile 1400\n* soft nofile lots\n'},
+    {'10-a.conf': '* soft nofile 1000 extra words\n*\tHard\tNOFILE\t3000x\n', '20-b.conf': 'root Soft nofile 01300\n'},
+    {'10-a.conf': '*  hard  nofile  3000\n', '20-b.conf': 'root - nofile 2500\n* soft nofile 2100\n'},
+]
+
+
+def test_limits_nofile_model_agrees_with_a_real_pam_login(container):
+    import sys
+    from conftest import COLLECTIONS
+    sys.path.insert(0, str(COLLECTIONS))
+    from ansible_collections.gocompat.baseline.plugins.module_utils import limits_conf
+
+    host = container('bookworm', systemd=False)
+    host.sh('cp /etc/security/limits.conf /root/limits.conf.orig')
+    login = "su -l -s /bin/sh %s -c 'ulimit -Sn; ulimit -Hn' 2>/dev/null"
+    inherited = {user: host.sh(login % user).stdout.split() for user in ('nobody', 'root')}
+    for state in PAM_STATES:
+        host.sh('rm -f /etc/security/limits.d/* /etc/security/limits.d/.[!.]*; cp /root/limits.conf.orig /etc/security/limits.conf')
+        for name, text in state.items():
+            if name == 'limits.conf+':
+                host.sh('cat >> /etc/security/limits.conf', stdin=text)
+            else:
+                host.sh('cat > "/etc/security/limits.d/$1"', name, stdin=text)
+        names = host.sh('ls -A /etc/security/limits.d').stdout.split()
+        drop_ins = dict((n, host.sh('cat "/etc/security/limits.d/$1"', n).stdout) for n in names)
+        found = limits_conf.in_force(limits_conf.ordered(drop_ins, host.sh('cat /etc/security/limits.conf').stdout))
+        for user, domain in (('nobody', '*'), ('root', 'root')):
+            real = host.sh(login % user).stdout.split()
+            model = [str(found[domain][kind][0]) if found[domain][kind] else inherited[user][i]
+                     for i, kind in enumerate(('soft', 'hard'))]
+            assert model == real, (state, user, found[domain])

@@ -16,7 +16,8 @@ def test_only_conf_files_in_c_order_and_limits_conf_first():
 
 
 @pytest.mark.parametrize('text,value', [('65536', 65536), ('unlimited', L.INFINITY), ('infinity', L.INFINITY),
-                                        ('-1', L.INFINITY), ('1e6', None), ('', None), ('-2', None), ('0x10', None)])
+                                        ('-1', L.INFINITY), ('1e6', 1), ('', None), ('-2', None), ('0x10', 0),
+                                        ('01300', 1300), ('1300x', 1300), ('+5', 5), ('lots', None)])
 def test_values(text, value):
     assert L.parse_value(text) == value
 
@@ -29,9 +30,14 @@ def test_later_line_wins_dash_sets_both_and_star_is_not_root():
 
 
 def test_lines_that_pam_ignores_are_ignored():
-    found = L.in_force([('/a', '* soft nofile\n* soft nofile 1 extra\n* soft NOFILE 5\n* soft nofile lots\n'
+    found = L.in_force([('/a', '* soft nofile\n* soft nofile lots\n* soft nproc 3\n'
                                '@dev soft nofile 7\nalice - nofile 8\n* maybe nofile 9\n# * soft nofile 10\n')])
     assert found['*'] == {'soft': None, 'hard': None}
+
+
+def test_case_and_extra_fields_as_pam_reads_them():
+    found = L.in_force([('/a', '* SOFT NoFile 5\n* Hard nofile 6 extra words\n')])
+    assert found['*'] == {'soft': (5, '/a:1'), 'hard': (6, '/a:2')}
 
 
 def test_compliance_needs_both_domains_and_both_kinds():
