@@ -486,3 +486,12 @@ def test_unlinked_sysctl_conf_does_not_outvote_sysctl_d_under_systemd(run_module
     if not check_mode:
         assert env.read(second).startswith(DISABLED_MARKER)
         assert env.read(env.legacy) == '%s = 1\n' % key
+
+
+def test_a_writable_submount_of_a_read_only_proc_sys_is_used(env, monkeypatch):
+    # a container with /proc/sys read-only and its own /proc/sys/net writable
+    path = env.set_live('net.core.somaxconn', 4096)
+    monkeypatch.setattr(guard, 'mount_read_only', lambda p: p == env.proc)
+    assert guard.live_write_blocker(path) is None
+    monkeypatch.setattr(guard, 'mount_read_only', lambda p: p != env.proc)
+    assert guard.live_write_blocker(path) == '%s is on a read-only mount' % path
