@@ -372,10 +372,16 @@ def _judge_function(plan, setting, state, winners, compliant, target, after, own
 
 def _resolve_shadowing(plan, failing, owned_path, tree, shadowed):
     """Find lines that win at boot over the owned value with a non-compliant one, under every
-    mechanism; with shadowed=fix, disable them (repeating, since disabling one line can expose an
-    earlier offending file). Returns the parse per mechanism of the tree after the fixes."""
+    mechanism, and disable them (repeating, since disabling one line can expose an earlier offending
+    file). With shadowed=fix the edits are planned and the parse per mechanism of the fixed tree is
+    returned; otherwise the same rounds only name every offending file, and the tree is unchanged."""
+    fixing = shadowed == 'fix'
+    scratch = plan if fixing else SysctlPlan()
+    first = None
     for _round in range(len(tree.listing) * 8 + 16):
         parsed = _parse_per_mechanism(tree, None, skip_path=owned_path)
+        if first is None:
+            first = parsed
         offenders = {}
         for mechanism in tree.mechanisms:
             by_path = dict(parsed[mechanism])
@@ -393,23 +399,22 @@ def _resolve_shadowing(plan, failing, owned_path, tree, shadowed):
                     if (setting.key, assignment) not in found:
                         found.append((setting.key, assignment))
         if not offenders:
-            return parsed
-        for path in sorted(offenders):
-            for key, assignment in offenders[path]:
-                record = {'key': key, 'path': quote(path), 'line': assignment.line_no,
-                          'value': quote(assignment.value, 80),
-                          'action': 'disabled' if shadowed == 'fix' else 'reported'}
-                if record not in plan.shadowed:
-                    plan.shadowed.append(record)
-        if shadowed != 'fix':
+            if fixing:
+                return parsed
             if shadowed == 'warn':
                 for record in plan.shadowed:
                     plan.warnings.append('%s:%d sets %s = %s after %s and wins at boot'
-                                         % (quote(record['path']), record['line'], record['key'], record['value'],
+                                         % (record['path'], record['line'], record['key'], record['value'],
                                             quote(owned_path)))
-            return parsed
+            return first
         for path in sorted(offenders):
-            tree = _disable_in_tree(plan, tree, path, offenders[path])
+            for key, assignment in offenders[path]:
+                record = {'key': key, 'path': quote(path), 'line': assignment.line_no,
+                          'value': quote(assignment.value, 80), 'action': 'disabled' if fixing else 'reported'}
+                if record not in plan.shadowed:
+                    plan.shadowed.append(record)
+        for path in sorted(offenders):
+            tree = _disable_in_tree(scratch, tree, path, offenders[path])
     raise RuntimeError('shadowing files could not be resolved; check for a loop of symlinks in sysctl.d')
 
 

@@ -751,3 +751,15 @@ def test_check_mode_changes_exactly_when_a_finding_is_not_pass_and_the_run_fixes
         again = plan([PID_MAX], tree2, state2, shadowed='fix', check_mode=True)
         assert not again.changed and [f['status'] for f in again.findings] == ['pass'], \
             (tree.contents, tree.legacy_text, tree.mechanisms, again.findings)
+
+
+@pytest.mark.parametrize('mode', ['warn', 'fail'])
+def test_warn_and_fail_name_every_file_that_would_win_with_a_wrong_value(mode):
+    tree = make_tree({'/etc/sysctl.d/95-a.conf': 'kernel.pid_max = 1000\n',
+                      '/usr/lib/sysctl.d/99-b.conf': 'kernel.pid_max = 2000\n'})
+    result = plan([PID_MAX], tree, live(kernel__pid_max='4194304'), shadowed=mode)
+    assert sorted((s['path'], s['value'], s['action']) for s in result.shadowed) == [
+        ('/etc/sysctl.d/95-a.conf', '1000', 'reported'), ('/usr/lib/sysctl.d/99-b.conf', '2000', 'reported')]
+    assert result.file_edits == {}
+    assert finding(result, 'kernel.pid_max')['status'] == 'fail'
+    assert len([w for w in result.warnings if 'wins at boot' in w]) == (2 if mode == 'warn' else 0)
