@@ -22,10 +22,7 @@ __metaclass__ = type
 
 import re
 
-try:
-    from shlex import quote as sh_quote
-except ImportError:  # pragma: no cover - Python 2 is not supported on managed hosts
-    from pipes import quote as sh_quote
+from shlex import quote as sh_quote
 
 MANAGED_MARK = '# Managed by gocompat.baseline'
 HEADER = MANAGED_MARK + ' (go_env role); local changes are overwritten.\n'
