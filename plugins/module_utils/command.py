@@ -78,6 +78,17 @@ class Runner(object):
                 return candidate
         raise CommandError('command %s not found on PATH' % name)
 
+    def which(self, name):
+        """Path of an optional command, or None when the host has none (never fails the task)."""
+        try:
+            return self.resolve(name) if self._find is None else self._find_optional(name)
+        except CommandError:
+            return None
+
+    def _find_optional(self, name):
+        finder = getattr(self._find, 'optional', None)
+        return finder(name) if finder is not None else self.resolve(name)
+
     def environment(self, env=None):
         merged = dict(os.environ)
         merged.update(LANG=self.locale, LC_ALL=self.locale, LC_MESSAGES=self.locale)
@@ -122,4 +133,5 @@ def module_runner(module):
 
     def find(name):
         return module.get_bin_path(name, required=True)
+    find.optional = lambda name: module.get_bin_path(name)
     return Runner(find=find, locale=locale)

@@ -159,6 +159,12 @@ class Host(object):
     def remove(self, path):
         fileio.remove_file(path)
 
+    def mkdir(self, path, mode=0o755):
+        os.mkdir(path, mode)
+
+    def rmdir(self, path):
+        os.rmdir(path)
+
     def snapshot(self, path):
         return fileio.snapshot(path)
 
@@ -244,6 +250,13 @@ def undone_findings(findings):
     return [dict(f, status=F.FAIL) if f['status'] == F.FIXED else f for f in findings]
 
 
+def emit_warnings(module, warnings, already):
+    """Warn the ones from index ``already`` on; returns how many have been emitted."""
+    for warning in warnings[already:]:
+        module.warn(one_line(warning))
+    return len(warnings)
+
+
 def run_module(argument_spec, validate, read, plan, finish=None, **module_kwargs):
     """Run one module call in the collection's shape (see the module docstring)."""
     from ansible.module_utils.basic import AnsibleModule
@@ -254,12 +267,12 @@ def run_module(argument_spec, validate, read, plan, finish=None, **module_kwargs
 def execute(module, host, validate, read, plan, finish=None):
     """The life of one call, given an AnsibleModule-like object and a host (unit tests pass fakes)."""
     the_plan = None
+    warned = 0
     try:
         options = validate(module.params)
         state = read(host, options)
         the_plan = plan(options, state, module.check_mode)
-        for warning in the_plan.warnings:
-            module.warn(one_line(warning))
+        warned = emit_warnings(module, the_plan.warnings, 0)
         if the_plan.refusals:
             raise ModuleFailure('; '.join(the_plan.refusals) + '; nothing was changed')
         if module.check_mode or not the_plan.steps:
@@ -269,12 +282,15 @@ def execute(module, host, validate, read, plan, finish=None):
         changed = the_plan.changed if module.check_mode else any(o == DONE for o, _r in outcomes.values())
         if finish is not None and not module.check_mode:
             finish(the_plan, outcomes)
+        emit_warnings(module, the_plan.warnings, warned)  # the ones steps or finish added
     except Exception as exc:  # pylint: disable=broad-except
         found = the_plan.findings if the_plan is not None else []
         if isinstance(exc, RolledBack):
             found = undone_findings(found)
         result = dict(the_plan.result) if the_plan is not None else {}
         result.pop('changed', None)
+        if the_plan is not None:
+            emit_warnings(module, the_plan.warnings, warned)
         module.fail_json(msg=one_line(describe_error(exc)), findings=found, **result)
         return  # fakes in unit tests may return
     result = dict(the_plan.result)

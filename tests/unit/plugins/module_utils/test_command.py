@@ -61,3 +61,14 @@ def test_a_missing_command_is_one_clear_error():
 
 def test_input_is_passed_on_stdin():
     assert Runner()(['cat'], data='hello\n').out == 'hello\n'
+
+
+def test_which_finds_optional_commands_without_failing():
+    runner = Runner()
+    assert runner.which('sh').endswith('/sh')
+    assert runner.which('no-such-command-anywhere') is None
+
+    def find(name):
+        raise AssertionError('the required lookup must not be used for optional commands')
+    find.optional = lambda name: None
+    assert Runner(find=find).which('tar') is None

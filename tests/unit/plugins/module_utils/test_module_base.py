@@ -4,6 +4,7 @@
 from __future__ import absolute_import, division, print_function
 
 import errno
+import os
 
 import pytest
 
@@ -166,9 +167,25 @@ def test_write_file_plans_a_diff_and_an_undoable_atomic_write(tmp_path):
 
 
 def test_host_reads_refuse_fifos_instead_of_blocking(tmp_path):
-    import os
     fifo = str(tmp_path / 'x.conf')
     os.mkfifo(fifo)
     with pytest.raises(FileRefused) as info:
         B.Host().read_text(fifo)
     assert 'is a FIFO' in str(info.value)
+
+
+def test_warnings_added_while_applying_are_shown_too():
+    plan = B.Plan()
+    plan.warnings.append('planned')
+    plan.add_step('step', lambda: plan.warnings.append('found while applying'))
+    module = FakeModule()
+    execute(module, plan)
+    assert module.warnings == ['planned', 'found while applying']
+
+
+def test_host_makes_and_removes_directories(tmp_path):
+    path = str(tmp_path / 'd')
+    B.Host().mkdir(path, 0o700)
+    assert oct(os.stat(path).st_mode & 0o777) == '0o700'
+    B.Host().rmdir(path)
+    assert not os.path.exists(path)
