@@ -277,9 +277,9 @@ def _add_dirs(the_plan, host, directories, created):
         created.append(directory)
 
         def make(directory=directory):
-            os.mkdir(directory, 0o755)
-            os.chmod(directory, 0o755)
-        the_plan.add_step('create directory %s' % directory, make, lambda directory=directory: os.rmdir(directory))
+            host.mkdir(directory, 0o755)
+            os.chmod(directory, 0o755)  # whatever the umask: login shells of every user read /etc/profile.d
+        the_plan.add_step('create directory %s' % directory, make, lambda directory=directory: host.rmdir(directory))
 
 
 def _add_removal(the_plan, host, path, text, backup):
