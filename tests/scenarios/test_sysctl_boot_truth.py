@@ -233,30 +233,44 @@ def run_shard(image, shard, cases, workdir, out):
         _docker('rm', '-f', name)
 
 
-@pytest.fixture(scope='module')
-def truth_runs(tmp_path_factory):
+class TruthRuns(object):
     """Every image, its cases split over SHARDS containers, all playbook runs in parallel (they mostly wait
-    on docker exec): {image: (defaults, {case name: result})} or {image: the exception}."""
-    workdir = str(tmp_path_factory.mktemp('boot-truth'))
-    out = {}
-    threads = [threading.Thread(target=run_shard, args=(image, shard, CASES[shard::SHARDS], workdir, out))
-               for image in IMAGES for shard in range(SHARDS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    runs = {}
-    for image in IMAGES:
-        parts = [out.get('%s-%d' % (image, shard)) for shard in range(SHARDS)]
-        failed = [p for p in parts if not isinstance(p, tuple)]
-        if failed:
-            runs[image] = failed[0] or AssertionError('a shard of %s left no result' % image)
-            continue
-        merged = {}
-        for _defaults, results in parts:
-            merged.update(results)
-        runs[image] = (parts[0][0], merged)
-    return runs
+    on docker exec). Started in the background as soon as the session has collected these tests (see
+    conftest.py), so they overlap the other scenarios."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.out = {}
+        self.threads = [threading.Thread(target=run_shard, args=(image, shard, CASES[shard::SHARDS], workdir, self.out))
+                        for image in IMAGES for shard in range(SHARDS)]
+        for thread in self.threads:
+            thread.daemon = True
+            thread.start()
+
+    def results(self):
+        """{image: (defaults, {case name: result})} or {image: the exception}."""
+        for thread in self.threads:
+            thread.join()
+        runs = {}
+        for image in IMAGES:
+            parts = [self.out.get('%s-%d' % (image, shard)) for shard in range(SHARDS)]
+            failed = [p for p in parts if not isinstance(p, tuple)]
+            if failed:
+                runs[image] = failed[0] or AssertionError('a shard of %s left no result' % image)
+                continue
+            merged = {}
+            for _defaults, results in parts:
+                merged.update(results)
+            runs[image] = (parts[0][0], merged)
+        return runs
+
+
+@pytest.fixture(scope='module')
+def truth_runs(request, tmp_path_factory):
+    runs = getattr(request.config, '_gocompat_truth_runs', None)
+    if runs is None:
+        runs = TruthRuns(str(tmp_path_factory.mktemp('boot-truth')))
+    return runs.results()
 
 
 def statuses(result):
