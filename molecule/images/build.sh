@@ -45,7 +45,7 @@ build_suite() {
     tar -C "$root" -cf "$tarball.part" .
     mv "$tarball.part" "$tarball"
     rm -rf "$root" "$root.log"
-    find "$cache_dir" -name "$suite-*.tar" ! -name "$suite-$hash.tar" -delete
+    find "$cache_dir" -maxdepth 1 -name "$suite-*.tar" ! -name "$suite-$hash.tar" -delete
   fi
   echo "images: importing $tarball as $tag"
   docker import --change "LABEL gocompat.recipe=$hash" --change 'CMD ["/sbin/init"]' "$tarball" "$tag" >/dev/null

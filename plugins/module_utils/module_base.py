@@ -42,6 +42,11 @@ class RolledBack(ModuleFailure):
     """A step failed during apply; the earlier steps were undone (the message says whether all were)."""
 
 
+class PartlyDone(ModuleFailure):
+    """Raised by a step whose failure left part of its own change in place (it could not put it back):
+    the run's message must not claim that nothing was changed."""
+
+
 class StepDeclined(Exception):
     """Raised by a step's ``do`` when the host refuses the change in an expected way (a read-only
     /proc/sys entry, a kernel that keeps its own value). Nothing was changed by the step; the run goes
@@ -221,7 +226,11 @@ def apply_steps(steps):
         except Exception as exc:  # pylint: disable=broad-except
             undo_errors = undo_steps(done)
             message = '%s failed: %s' % (step.what, describe_error(exc))
-            if not done:
+            if isinstance(exc, PartlyDone):
+                if done:
+                    message += '; %s' % ('undoing earlier changes FAILED for: %s' % '; '.join(undo_errors)
+                                          if undo_errors else '%d earlier change(s) undone' % len(done))
+            elif not done:
                 message += '; nothing had been changed'
             elif undo_errors:
                 message += '; undoing earlier changes FAILED for: %s' % '; '.join(undo_errors)

@@ -210,6 +210,7 @@ from ansible_collections.gocompat.baseline.plugins.module_utils.module_base impo
     DECLINED,
     DONE,
     ModuleFailure,
+    PartlyDone,
     Plan,
     StepDeclined,
 )
@@ -475,14 +476,17 @@ def live_step(plan, key, value, before):
             raise
         if kept != normalize_value(value):
             # a partly accepted write changed the key: put its previous value back before failing
+            failure = PartlyDone
             try:
                 back = write_live(key, before)
-                restored = 'its previous value %s was written back' % before if back == normalize_value(before) \
-                    else 'writing back %s FAILED: the kernel kept %s' % (before, quote(back, 80))
+                if back == normalize_value(before):
+                    restored, failure = 'its previous value %s was written back' % before, ModuleFailure
+                else:
+                    restored = 'writing back %s FAILED: the kernel kept %s' % (before, quote(back, 80))
             except EnvironmentError as exc:
                 restored = 'writing back %s FAILED: %s' % (before, exc.strerror or exc)
-            raise ModuleFailure('the kernel kept %s = %s after writing %s; %s'
-                                % (key, quote(kept, 80), value, restored))
+            raise failure('the kernel kept %s = %s after writing %s; %s'
+                          % (key, quote(kept, 80), value, restored))
 
     def undo():
         kept = write_live(key, before)

@@ -189,3 +189,11 @@ def test_host_makes_and_removes_directories(tmp_path):
     assert oct(os.stat(path).st_mode & 0o777) == '0o700'
     B.Host().rmdir(path)
     assert not os.path.exists(path)
+
+
+def test_a_step_that_left_part_of_its_change_never_reads_as_nothing_changed():
+    plan = B.Plan()
+    plan.add_step('live', lambda: (_ for _ in ()).throw(B.PartlyDone('kernel kept half; writing back FAILED')))
+    result = execute(FakeModule(), plan)
+    assert result['msg'] == 'live failed: kernel kept half; writing back FAILED'
+    assert result['findings'] == [] or all(f['status'] != 'fixed' for f in result['findings'])

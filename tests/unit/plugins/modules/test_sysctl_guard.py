@@ -230,6 +230,7 @@ def test_a_failed_write_back_is_reported_as_failed(run_module, env, monkeypatch)
     assert result.failed
     assert 'writing back 32768 60999 FAILED: the kernel kept 1024 60999' in result['msg']
     assert 'was written back' not in result['msg']
+    assert 'nothing had been changed' not in result['msg']
 
 
 def test_a_failed_undo_is_reported_and_never_called_restored(run_module, env, monkeypatch):
