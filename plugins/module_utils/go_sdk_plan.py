@@ -163,19 +163,6 @@ def read_state(host, o, source):
     return st
 
 
-def _kind(host, path):
-    """'absent', 'link', 'dir', 'file' or 'other' for ``path`` (not following a final symlink)."""
-    try:
-        mode = host.lstat(path).st_mode
-    except OSError:
-        return 'absent'
-    if stat.S_ISLNK(mode):
-        return 'link'
-    if stat.S_ISDIR(mode):
-        return 'dir'
-    return 'file' if stat.S_ISREG(mode) else 'other'
-
-
 def _is_regular(host, path):
     try:
         return stat.S_ISREG(host.stat(path).st_mode)
@@ -206,13 +193,13 @@ def _read_root(host, o, st):
         return
     st['root_exists'] = True
     lock = os.path.join(root, io.LOCK_NAME)
-    if _kind(host, lock) not in ('absent', 'file'):
+    if host.kind(lock) not in ('absent', 'file'):
         st['problems'].append('root: the install lock %s is not a regular file; remove it' % lock)
     names = host.listdir(root)
     st['leftovers'] = io.staging_leftovers(root, names)
     for name in names:
         goroot = os.path.join(root, name)
-        if name.startswith('go') and _kind(host, goroot) == 'dir':
+        if name.startswith('go') and host.kind(goroot) == 'dir':
             marker = _read_marker(host, goroot)
             if marker and marker.get('version') == name:
                 st['installed'][name] = goroot
@@ -231,7 +218,7 @@ def _read_marker(host, goroot):
 def _read_link_and_commands(host, o, st):
     link, bin_dir, present = o['link'], o['bin_dir'], o['state'] == 'present'
     if link:
-        kind = _kind(host, link)
+        kind = host.kind(link)
         st['link'] = host.readlink(link) if kind == 'link' else None
         if present and o['default'] and kind in ('file', 'dir', 'other'):
             st['problems'].append(
@@ -250,7 +237,7 @@ def _read_link_and_commands(host, o, st):
     for name in host.listdir(bin_dir):
         if name.startswith('go'):
             path = os.path.join(bin_dir, name)
-            kind = _kind(host, path)
+            kind = host.kind(path)
             st['commands'][name] = host.readlink(path) if kind == 'link' else kind
             if present and o['default'] and name in ('go', 'gofmt') and kind != 'link':
                 st['problems'].append(_foreign_command(path, kind))

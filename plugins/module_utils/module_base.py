@@ -20,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import stat
 
 from ansible_collections.gocompat.baseline.plugins.module_utils import fileio
 from ansible_collections.gocompat.baseline.plugins.module_utils import findings as F
@@ -98,6 +99,12 @@ class Plan(object):
         self.findings.append(finding)
         return finding
 
+    def make_dirs(self, host, directories, mode=0o755):
+        """Plan the creation of ``directories`` (outermost first), each undone by removing it again."""
+        for directory in directories:
+            self.add_step('create directory %s' % directory, lambda d=directory: host.mkdir(d, mode),
+                          lambda d=directory: host.rmdir(d))
+
     def write_file(self, host, path, before, after, what=None, backup=False, key=None):
         """Plan an atomic replace of ``path`` with ``after`` (``before`` is its current text or None):
         the diff, and a step that keeps owner, mode and SELinux context and can be undone."""
@@ -151,6 +158,27 @@ class Host(object):
     def readlink(self, path):
         return fileio.read_link(path)
 
+    def kind(self, path):
+        """'absent', 'link', 'dir', 'file' or 'other' (a FIFO, socket or device) for ``path``; a final
+        symlink is not followed."""
+        try:
+            mode = self.lstat(path).st_mode
+        except EnvironmentError:
+            return 'absent'
+        for test, name in ((stat.S_ISLNK, 'link'), (stat.S_ISDIR, 'dir'), (stat.S_ISREG, 'file')):
+            if test(mode):
+                return name
+        return 'other'
+
+    def missing_parents(self, path):
+        """Directories that must be created before ``path`` can be written, outermost first."""
+        missing = []
+        directory = os.path.dirname(path)
+        while directory not in ('/', '') and not self.exists(directory):
+            missing.insert(0, directory)
+            directory = os.path.dirname(directory)
+        return missing
+
     def realpath(self, path):
         return os.path.realpath(path)
 
@@ -166,6 +194,7 @@ class Host(object):
 
     def mkdir(self, path, mode=0o755):
         os.mkdir(path, mode)
+        os.chmod(path, mode)  # whatever the umask
 
     def rmdir(self, path):
         os.rmdir(path)

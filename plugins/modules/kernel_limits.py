@@ -145,9 +145,7 @@ findings:
       remediation: write /etc/security/limits.d/90-gocompat-baseline.conf (gocompat.baseline.kernel role, or this module without check mode)
 '''
 
-import os
 import posixpath
-import stat
 
 from ansible_collections.gocompat.baseline.plugins.module_utils import kernel_limits_plan as K
 from ansible_collections.gocompat.baseline.plugins.module_utils import limits_conf, systemd_conf
@@ -212,16 +210,12 @@ def _first(host, paths, warnings):
     return []
 
 
+_KIND_WORDS = {'link': 'a symlink', 'dir': 'a directory', 'other': 'not a regular file'}
+
+
 def _kind(host, path):
-    try:
-        mode = host.lstat(path).st_mode
-    except EnvironmentError:
-        return 'absent'
-    if stat.S_ISLNK(mode):
-        return 'a symlink'
-    if stat.S_ISDIR(mode):
-        return 'a directory'
-    return 'file' if stat.S_ISREG(mode) else 'not a regular file'
+    kind = host.kind(path)
+    return _KIND_WORDS.get(kind, kind)
 
 
 def read(host, options):
@@ -235,10 +229,7 @@ def read(host, options):
     for path in sorted(desired):
         kind = _kind(host, path)
         state['managed'][path] = (kind, host.read_text(path) if kind == 'file' else None)
-        parent = posixpath.dirname(path)
-        while parent != '/' and not host.exists(parent) and parent not in state['missing_dirs']:
-            state['missing_dirs'].append(parent)
-            parent = posixpath.dirname(parent)
+        state['missing_dirs'].extend(d for d in host.missing_parents(path) if d not in state['missing_dirs'])
     state['missing_dirs'].sort()  # a parent sorts before its children
     if options['soft'] is not None:
         state['limits_main'] = _text(host, limits_conf.MAIN, warnings)
@@ -252,22 +243,6 @@ def read(host, options):
     return state
 
 
-def _mkdir_step(the_plan, host, path):
-    # module_base.Host has no directory methods yet; a test host may provide its own
-    def do():
-        make = getattr(host, 'mkdir', None)
-        if make is not None:
-            make(path)
-        else:
-            os.mkdir(path, 0o755)
-            os.chmod(path, 0o755)
-
-    def undo():
-        remove = getattr(host, 'rmdir', None)
-        (remove or os.rmdir)(path)
-    the_plan.add_step('create directory %s' % path, do, undo)
-
-
 def plan(options, state, check_mode):
     the_plan = Plan()
     the_plan.warnings.extend(state['warnings'])
@@ -278,8 +253,7 @@ def plan(options, state, check_mode):
     host = state['host']
     changed = [p for p in sorted(desired) if state['managed'][p][1] != desired[p]]
     created = [d for d in state['missing_dirs'] if any(p.startswith(d + '/') for p in changed)]
-    for directory in created:
-        _mkdir_step(the_plan, host, directory)
+    the_plan.make_dirs(host, created)
     for path in changed:
         the_plan.write_file(host, path, state['managed'][path][1], desired[path], backup=options['backup'])
     the_plan.result.update(changed_files=changed, created_dirs=created)

@@ -10,6 +10,7 @@ import stat
 
 import pytest
 
+from ansible_collections.gocompat.baseline.plugins.module_utils import module_base
 from ansible_collections.gocompat.baseline.plugins.module_utils import go_sdk_plan as gp
 from ansible_collections.gocompat.baseline.plugins.module_utils.module_base import (
     NOOP,
@@ -256,6 +257,10 @@ class FakeStat(object):
 
 class FakeHost(object):
     """Paths as data: {path: 'dir' | ('link', target) | text}."""
+
+    # the base's answers, computed from this fake's lstat and exists
+    kind = module_base.Host.kind
+    missing_parents = module_base.Host.missing_parents
 
     def __init__(self, entries):
         self.entries = entries

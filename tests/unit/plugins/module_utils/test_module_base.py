@@ -197,3 +197,28 @@ def test_a_step_that_left_part_of_its_change_never_reads_as_nothing_changed():
     result = execute(FakeModule(), plan)
     assert result['msg'] == 'live failed: kernel kept half; writing back FAILED'
     assert result['findings'] == [] or all(f['status'] != 'fixed' for f in result['findings'])
+
+
+def test_host_kind_names_what_is_at_a_path_without_following_links(tmp_path):
+    os.mkfifo(str(tmp_path / 'fifo'))
+    (tmp_path / 'file').write_text('x')
+    os.symlink(str(tmp_path / 'file'), str(tmp_path / 'link'))
+    host = B.Host()
+    assert [host.kind(str(tmp_path / n)) for n in ('absent', 'fifo', 'file', 'link')] == \
+        ['absent', 'other', 'file', 'link']
+    assert host.kind(str(tmp_path)) == 'dir'
+
+
+def test_missing_parents_and_make_dirs_create_outermost_first_and_undo(tmp_path):
+    host = B.Host()
+    target = str(tmp_path / 'a' / 'b' / 'c.conf')
+    missing = host.missing_parents(target)
+    assert missing == [str(tmp_path / 'a'), str(tmp_path / 'a' / 'b')]
+    plan = B.Plan()
+    plan.make_dirs(host, missing, 0o750)
+    plan.add_step('fail', lambda: (_ for _ in ()).throw(OSError(errno.EIO, 'I/O error')))
+    with pytest.raises(B.RolledBack):
+        B.apply_steps(plan.steps)
+    assert not os.path.exists(str(tmp_path / 'a'))
+    B.apply_steps(plan.steps[:2])
+    assert oct(os.stat(missing[1]).st_mode & 0o777) == '0o750'

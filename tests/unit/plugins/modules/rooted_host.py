@@ -95,8 +95,8 @@ class RootedHost(module_base.Host):
     def backup(self, path):
         return super(RootedHost, self).backup(self.p(path))
 
-    def mkdir(self, path):
-        os.mkdir(self.p(path), 0o755)
+    def mkdir(self, path, mode=0o755):
+        super(RootedHost, self).mkdir(self.p(path), mode)
 
     def rmdir(self, path):
-        os.rmdir(self.p(path))
+        super(RootedHost, self).rmdir(self.p(path))
