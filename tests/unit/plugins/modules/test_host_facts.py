@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 import os
 
-from rooted_host import RootedHost
+from harness.rooted_host import RootedHost
 
 
 def make_host(tmp_path, comm='systemd\n', release='6.1.0-28-amd64\n', files=()):

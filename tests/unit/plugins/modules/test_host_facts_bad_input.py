@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from rooted_host import RootedHost
+from harness.rooted_host import RootedHost
 
 OPTIONS = [
     {'systemd': True}, {'gather_subset': ['all']}, {'path': '/proc/1/comm'}, {'root': '/'}, {'wsl': 'yes'},

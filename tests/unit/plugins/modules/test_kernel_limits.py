@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from rooted_host import RootedHost
+from harness.rooted_host import RootedHost
 
 LIMITS = '/etc/security/limits.d/90-gocompat-baseline.conf'
 SYSTEM = '/etc/systemd/system.conf.d/90-gocompat-baseline.conf'

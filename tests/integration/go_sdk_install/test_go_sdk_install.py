@@ -2,13 +2,14 @@
 
 import json
 import os
-import re
 import socket
-import subprocess
 
 import pytest
 
-from conftest import INDEX_VERSIONS, copy_mirror, kill_run, run_tool, wait_for
+from harness import mirror as mirrors
+from harness import mountns
+from harness.mirror import INDEX_VERSIONS
+from harness.processes import kill_run, wait_for
 
 
 def statuses(result):
@@ -156,12 +157,9 @@ def test_one_failed_install_of_two_keeps_the_other_and_says_so(host):
 @pytest.fixture
 def broken_mirror(mirror, tmp_path):
     """A second mirror, a copy of the first, served on its own port for tests that damage it."""
-    directory = copy_mirror(mirror, str(tmp_path / 'mirror'))
-    pidfile = str(tmp_path / 'mirror.pid')
-    out = run_tool('serve', directory, '--port', '0', '--pidfile', pidfile)
-    port = int(re.search(r'127\.0\.0\.1:(\d+)', out).group(1))
-    yield type(mirror)(directory, port)
-    run_tool('stop', directory, '--pidfile', pidfile)
+    directory = mirrors.copy(mirror, tmp_path / 'mirror')
+    with mirrors.serve(directory, tmp_path / 'mirror.pid') as port:
+        yield mirrors.Mirror(directory, port)
 
 
 def test_corrupted_archive_on_the_mirror_is_refused(host, broken_mirror):
@@ -242,11 +240,7 @@ def test_disk_full_fails_cleanly(host, tmp_path, size):
     listing = str(tmp_path / 'root-listing')
     cmd, result_file = host.command(host.args(versions=['1.27.3'], default='1.27.3'))
     # the root's content is listed inside the namespace, before the tmpfs disappears with it
-    script = ('mount -t tmpfs -o size=%s tmpfs "$1" && root=$1 && out=$2 && shift 2 && "$@"; '
-              'ls -A "$root" > "$out"' % size)
-    proc = subprocess.run(['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh',
-                           host.root, listing] + cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, env=host.env(), timeout=600, check=False)
+    proc = mountns.tmpfs(host.root, size, cmd, after='ls -A "$mnt" > "%s"' % listing, env=host.env())
     with open(result_file) as handle:
         result = json.load(handle)
     assert result['failed'], proc.stdout[-2000:]
