@@ -26,6 +26,7 @@ from .paths import HarnessError
 from .run_module import ModuleRunner
 
 CONTAINER_PREFIX = os.environ.get('GOCOMPAT_CONTAINER_PREFIX', 'gocompat-test-')
+_PRESENT_IMAGES = set()  # checked once per session
 
 
 @pytest.fixture(scope='session')
@@ -43,9 +44,11 @@ def container(request, docker_session):  # pylint: disable=redefined-outer-name,
 
     def start(suite='bookworm', systemd=False, prefix=None, image=None):
         image = image or docker_mod.IMAGE % suite
-        problem = docker_mod.engine_problem([image])
-        if problem:
-            pytest.fail(problem)
+        if image not in _PRESENT_IMAGES:
+            problem = docker_mod.engine_problem([image])
+            if problem:
+                pytest.fail(problem)
+            _PRESENT_IMAGES.add(image)
         try:
             made = docker_mod.start_container(image, prefix or '%s%s-' % (CONTAINER_PREFIX, suite), systemd=systemd)
         except HarnessError as exc:

@@ -19,13 +19,15 @@ import os
 import re
 import subprocess
 import threading
-import uuid
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Union
 
 import pytest
 
-from conftest import COLLECTIONS, HERE, ROOT, SESSION_LABEL, _ansible_playbook, _docker
+from harness import docker as docker_mod
+from harness.paths import ansible_env, ansible_playbook
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 IMAGES = ('bookworm', 'trixie')
 SOMAXCONN = 'net.core.somaxconn'
@@ -181,23 +183,18 @@ def encode_case(case, defaults):
 
 
 def start_container(image):
-    name = 'gocompat-sysctl-truth-%s-%s' % (image, uuid.uuid4().hex[:8])
-    proc = _docker('run', '-d', '--name', name, '--label', SESSION_LABEL, '--network', 'none',
-                   '--cap-add', 'SYS_ADMIN', '--cap-add', 'NET_ADMIN', '--security-opt', 'seccomp=unconfined',
-                   'local/gocompat-debian:%s' % image, 'sleep', 'infinity')
-    if proc.returncode != 0:
-        raise AssertionError('docker run %s failed: %s' % (image, proc.stderr))
+    container = docker_mod.start_container(docker_mod.IMAGE % image, 'gocompat-sysctl-truth-%s-' % image)
     # /proc/sys stays read-only; only the container's own network namespace becomes writable
     setup = ('mount --bind /proc/sys/net /proc/sys/net && mount -o remount,bind,rw /proc/sys/net && '
              'tar -cpf /pristine.tar etc/sysctl.d usr/lib/sysctl.d usr/sbin/init $(test -e etc/sysctl.conf && '
              'echo etc/sysctl.conf) && for k in %s; do printf "%%s\\t%%s\\n" "$k" "$(sysctl -n $k)"; done'
              % ' '.join(KEYS))
-    proc = _docker('exec', '-w', '/', name, 'sh', '-c', setup)
+    proc = container.sh(setup, check=False, workdir='/')
     if proc.returncode != 0:
-        _docker('rm', '-f', name)
+        container.remove()
         raise AssertionError('container set-up failed: %s' % proc.stderr)
     defaults = dict(line.split('\t', 1) for line in proc.stdout.splitlines())
-    return name, dict((k, norm(v)) for k, v in defaults.items())
+    return container.name, dict((k, norm(v)) for k, v in defaults.items())
 
 
 def run_shard(image, shard, cases, workdir, out):
@@ -216,13 +213,10 @@ def run_shard(image, shard, cases, workdir, out):
         with open(vars_file, 'w') as handle:
             json.dump({'cases': [encode_case(c, defaults) for c in cases], 'script': script,
                        'result_file': result_file}, handle)
-        cmd = [_ansible_playbook(), '-i', '%s,' % name, '-c', 'community.docker.docker',
+        cmd = [ansible_playbook(), '-i', '%s,' % name, '-c', 'community.docker.docker',
                os.path.join(HERE, 'sysctl_boot_truth.yml'), '-e', '@%s' % vars_file]
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_PIPELINING='True',
-                   ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='False')
-        if (ROOT / 'ansible.cfg').exists():
-            env['ANSIBLE_CONFIG'] = str(ROOT / 'ansible.cfg')
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=str(HERE), timeout=1500, check=False)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(), cwd=HERE, timeout=1500,
+                              check=False)
         if proc.returncode != 0 or not os.path.exists(result_file):
             out[tag] = AssertionError('ansible-playbook exited %d:\n%s\n%s'
                                       % (proc.returncode, proc.stdout[-6000:], proc.stderr[-3000:]))
@@ -230,7 +224,7 @@ def run_shard(image, shard, cases, workdir, out):
         with open(result_file) as handle:
             out[tag] = (defaults, dict((r['name'], r) for r in json.load(handle)))
     finally:
-        _docker('rm', '-f', name)
+        docker_mod.docker('rm', '-f', name)
 
 
 class TruthRuns(object):

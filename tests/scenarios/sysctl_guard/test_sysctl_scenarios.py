@@ -17,7 +17,8 @@ from collections import namedtuple
 from dataclasses import dataclass, field
 from typing import Dict, List
 
-from conftest import OWNED
+# The file this module owns (it refuses to take over any other file).
+OWNED = '/etc/sysctl.d/90-gocompat-baseline.conf'
 
 SOMAXCONN = 'net.core.somaxconn'
 PORTS = 'net.ipv4.ip_local_port_range'
