@@ -6,8 +6,11 @@
 from __future__ import absolute_import, division, print_function
 
 import os
+import stat
 
 from ansible_collections.gocompat.baseline.plugins.module_utils import module_base
+
+from . import trees
 
 
 class RootedHost(module_base.Host):
@@ -34,19 +37,17 @@ class RootedHost(module_base.Host):
     def tree(self):
         """{relative path: content or link target or 'dir'} of everything under the root."""
         found = {}
-        for top, dirs, files in os.walk(self.root):
-            for name in dirs + files:
-                real = os.path.join(top, name)
-                key = real[len(self.root):]
-                if os.path.islink(real):
-                    found[key] = '-> ' + os.readlink(real)
-                elif os.path.isdir(real):
-                    found[key] = 'dir %o' % (os.stat(real).st_mode & 0o7777)
-                elif not os.path.isfile(real):
-                    found[key] = 'special %o' % os.stat(real).st_mode
-                else:
-                    with open(real, 'rb') as handle:
-                        found[key] = (handle.read(), os.stat(real).st_mode & 0o7777)
+        for real, rel, st in trees.walk(self.root):
+            key = '/' + rel
+            if stat.S_ISLNK(st.st_mode):
+                found[key] = '-> ' + os.readlink(real)
+            elif stat.S_ISDIR(st.st_mode):
+                found[key] = 'dir %o' % (st.st_mode & 0o7777)
+            elif not stat.S_ISREG(st.st_mode):
+                found[key] = 'special %o' % st.st_mode
+            else:
+                with open(real, 'rb') as handle:
+                    found[key] = (handle.read(), st.st_mode & 0o7777)
         return found
 
     def read_text(self, path, limit=None):

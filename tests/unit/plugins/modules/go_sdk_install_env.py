@@ -16,6 +16,8 @@ import zipfile
 
 import pytest
 
+from harness import trees
+
 STOCK_GO_ENV = 'GOPROXY=https://proxy.golang.org,direct\nGOSUMDB=sum.golang.org\nGOTOOLCHAIN=auto\n'
 
 
@@ -156,18 +158,14 @@ def place(tmp_path):
 def tree(path):
     """{relative path: (kind, content digest or link target, mode)} of everything under ``path``."""
     found = {}
-    for directory, dirs, files in os.walk(str(path)):
-        for name in dirs + files:
-            full = os.path.join(directory, name)
-            st = os.lstat(full)
-            rel = os.path.relpath(full, str(path))
-            if stat.S_ISLNK(st.st_mode):
-                found[rel] = ('link', os.readlink(full), None)
-            elif stat.S_ISDIR(st.st_mode):
-                found[rel] = ('dir', None, stat.S_IMODE(st.st_mode))
-            else:
-                with open(full, 'rb') as handle:
-                    found[rel] = ('file', hashlib.sha256(handle.read()).hexdigest(), stat.S_IMODE(st.st_mode))
+    for full, rel, st in trees.walk(path):
+        if stat.S_ISLNK(st.st_mode):
+            found[rel] = ('link', os.readlink(full), None)
+        elif stat.S_ISDIR(st.st_mode):
+            found[rel] = ('dir', None, stat.S_IMODE(st.st_mode))
+        else:
+            with open(full, 'rb') as handle:
+                found[rel] = ('file', hashlib.sha256(handle.read()).hexdigest(), stat.S_IMODE(st.st_mode))
     return found
 
 

@@ -7,8 +7,11 @@ from __future__ import absolute_import, division, print_function
 
 import hashlib
 import os
+import stat
 
 import pytest
+
+from harness import trees
 
 from ansible_collections.gocompat.baseline.plugins.modules import sysctl_guard as guard
 from ansible_collections.gocompat.baseline.plugins.module_utils import sysctl_plan
@@ -59,17 +62,14 @@ class Env(object):
     def fingerprint(self):
         """{relative path: sha256 + mode, or link target} of everything under the root but /proc."""
         out = {}
-        for directory, dirs, files in os.walk(self.root):
-            for name in dirs + files:
-                path = os.path.join(directory, name)
-                rel = os.path.relpath(path, self.root)
-                if os.path.islink(path):
-                    out[rel] = 'link -> %s' % os.readlink(path)
-                elif os.path.isfile(path):
-                    with open(path, 'rb') as handle:
-                        out[rel] = '%s %o' % (hashlib.sha256(handle.read()).hexdigest(), os.stat(path).st_mode)
-                elif not os.path.isdir(path):
-                    out[rel] = 'special'
+        for path, rel, st in trees.walk(self.root):
+            if stat.S_ISLNK(st.st_mode):
+                out[rel] = 'link -> %s' % os.readlink(path)
+            elif stat.S_ISREG(st.st_mode):
+                with open(path, 'rb') as handle:
+                    out[rel] = '%s %o' % (hashlib.sha256(handle.read()).hexdigest(), st.st_mode)
+            elif not stat.S_ISDIR(st.st_mode):
+                out[rel] = 'special'
         return out
 
     def params(self, settings, **kwargs):
