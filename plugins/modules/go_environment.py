@@ -166,7 +166,6 @@ findings:
 '''
 
 import os
-import stat
 
 from ansible_collections.gocompat.baseline.plugins.module_utils import findings as F
 from ansible_collections.gocompat.baseline.plugins.module_utils.fileio import FileRefused
@@ -218,21 +217,11 @@ def validate(params):
 
 def _missing_dirs(host, path):
     """Directories to create before ``path`` can be written, outermost first."""
-    missing = []
-    directory = os.path.dirname(path)
-    while directory != '/' and not host.exists(directory):
-        missing.insert(0, directory)
-        directory = os.path.dirname(directory)
-    if host.exists(directory) and not host.isdir(directory):
-        raise ModuleFailure('%s is not a directory, so %s cannot be written there' % (quote(directory), quote(path)))
+    missing = host.missing_parents(path)
+    existing = os.path.dirname(missing[0] if missing else path)
+    if not host.isdir(existing):
+        raise ModuleFailure('%s is not a directory, so %s cannot be written there' % (quote(existing), quote(path)))
     return missing
-
-
-def _is_link(host, path):
-    try:
-        return stat.S_ISLNK(host.lstat(path).st_mode)
-    except OSError:
-        return False
 
 
 def read(host, options):
@@ -241,7 +230,7 @@ def read(host, options):
     state = dict(host=host, texts={}, wanted={}, missing={}, refusals=[], warnings=[])
     for consumer in options['consumers']:
         path = options['paths'][consumer]
-        if _is_link(host, path):
+        if host.kind(path) == 'link':
             state['refusals'].append('%s is a symbolic link; remove it so a regular file can be written there'
                                      % quote(path))
             continue
@@ -271,15 +260,9 @@ def read(host, options):
 
 
 def _add_dirs(the_plan, host, directories, created):
-    for directory in directories:
-        if directory in created:
-            continue
-        created.append(directory)
-
-        def make(directory=directory):
-            host.mkdir(directory, 0o755)
-            os.chmod(directory, 0o755)  # whatever the umask: login shells of every user read /etc/profile.d
-        the_plan.add_step('create directory %s' % directory, make, lambda directory=directory: host.rmdir(directory))
+    new = [d for d in directories if d not in created]
+    created.extend(new)
+    the_plan.make_dirs(host, new)
 
 
 def _add_removal(the_plan, host, path, text, backup):
