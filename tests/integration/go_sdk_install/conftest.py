@@ -72,4 +72,3 @@ def proxy():
     server = CountingProxy()
     yield server
     server.close()
-
