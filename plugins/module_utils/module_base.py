@@ -284,8 +284,10 @@ def undo_steps(done):
 
 
 def undone_findings(findings):
-    """Findings after a rolled-back run: nothing was fixed."""
-    return [dict(f, status=F.FAIL) if f['status'] == F.FIXED else f for f in findings]
+    """Findings after a rolled-back run: nothing was fixed, so what was to be fixed fails again (with a
+    remediation, as every fail has)."""
+    return [dict(f, status=F.FAIL, remediation=f['remediation'] or 'rerun after fixing the error of this task')
+            if f['status'] == F.FIXED else f for f in findings]
 
 
 def emit_warnings(module, warnings, already):

@@ -222,3 +222,11 @@ def test_missing_parents_and_make_dirs_create_outermost_first_and_undo(tmp_path)
     assert not os.path.exists(str(tmp_path / 'a'))
     B.apply_steps(plan.steps[:2])
     assert oct(os.stat(missing[1]).st_mode & 0o777) == '0o750'
+
+
+def test_a_rolled_back_fix_fails_again_with_a_remediation():
+    plan = B.Plan()
+    plan.add_finding('x', 'fixed', 'a', 'b', '', '')
+    plan.add_step('boom', lambda: (_ for _ in ()).throw(ValueError('boom')))
+    finding = execute(FakeModule(), plan)['findings'][0]
+    assert finding['status'] == 'fail' and finding['remediation']
