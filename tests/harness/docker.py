@@ -85,13 +85,12 @@ class Container(object):
         docker('rm', '-f', self.name)
 
 
-def start_container(image, prefix, systemd=False, label=SESSION_LABEL, hostname=False):
-    """Start a container of ``image`` named ``prefix`` + a random tag. With systemd, wait until it has booted.
+def start_container(image, prefix, systemd=False, label=SESSION_LABEL):
+    """Start a container of ``image`` named (and host-named) ``prefix`` + a random tag. With systemd, wait until
+    it has booted.
     Raises HarnessError (the container removed) when it cannot."""
     name = '%s%s' % (prefix, uuid.uuid4().hex[:10])
-    cmd = ['run', '-d', '--name', name, '--label', label] + list(RUN_FLAGS)
-    if hostname:
-        cmd += ['--hostname', name[:60]]
+    cmd = ['run', '-d', '--name', name, '--hostname', name[:60], '--label', label] + list(RUN_FLAGS)
     if systemd:
         cmd += list(SYSTEMD_FLAGS) + [image, '/sbin/init']
     else:
