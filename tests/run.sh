@@ -8,13 +8,14 @@
 # on 2.19 (what requirements.txt gives on Python 3.11) and 2.21. Their venvs are cached by requirements
 # (tests/tools/core-venv.sh).
 #
-# Three lanes share the two cores, because much of each stage is waiting (containers booting, pip, the
-# network): the host lane (venvs, unit, sanity, lint, artifact) touches no container; the container lane
-# starts the engine, builds the images and the Go mirror, then runs the stages that change the VM's kernel
-# state (molecule, scenarios) or share the Go mirror's index (integration, molecule-go) one at a time; the
-# playbook lane waits for the venvs, the images and the mirror, then runs the check-mode playbook tests,
-# which change nothing on the VM and serve their own mirror index. Each lane's output is printed when it
-# ends; the summary lists the stages in a fixed order.
+# Four lanes share the two cores, because much of each stage is waiting (containers booting, pip, the
+# network): the host lane (venvs, unit, sanity, lint, artifact) touches no container; the kernel lane builds
+# the images and the Go mirror, then runs the stages that change the VM's kernel state (molecule, scenarios)
+# one after the other; the Go lane waits for the images and the mirror, then runs the stages that share the
+# mirror's index (integration rewrites it, molecule-go reads it) one after the other, and neither changes
+# kernel state; the playbook lane waits for the venvs, the images and the mirror, then runs the playbook
+# tests, which serve their own mirror index. Each lane's output is printed when it ends; the summary lists
+# the stages in a fixed order.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 2
@@ -191,8 +192,8 @@ host_lane() {
   stage 15 lint lint
   stage 16 artifact artifact
 }
-# Stages that change the VM's kernel state or share the Go mirror's index: one at a time.
-container_lane() {
+# Stages that change the VM's kernel state: one at a time.
+kernel_lane() {
   stage 20 containers containers
   stage 21 go-mirror go_mirror
   if passed 20; then
@@ -201,6 +202,10 @@ container_lane() {
   else
     not_run 30 molecule "no container engine"; not_run 31 scenarios "no container engine"
   fi
+}
+# Stages that share the Go mirror's index: one at a time.
+go_lane() {
+  wait_for 20 21
   if passed 21; then
     stage 32 integration integration
     stage 33 molecule-go molecule_go
@@ -208,7 +213,7 @@ container_lane() {
     not_run 32 integration "no Go mirror"; not_run 33 molecule-go "no Go mirror"
   fi
 }
-# Check-mode playbooks change nothing on the VM and serve their own mirror index: beside the others.
+# Playbook tests use fresh containers of their own and serve their own mirror index: beside the others.
 playbook_lane() {
   local end
   wait_for 10 20 21
@@ -250,7 +255,8 @@ cleanup() {
 trap cleanup EXIT
 
 stage 09 prerequisites prerequisites
-in_background containers container_lane
+in_background kernel kernel_lane
+in_background go go_lane
 in_background playbooks playbook_lane
 host_lane
 join_lanes
