@@ -133,5 +133,5 @@ def module_runner(module):
 
     def find(name):
         return module.get_bin_path(name, required=True)
-    find.optional = lambda name: module.get_bin_path(name)
+    find.optional = module.get_bin_path
     return Runner(find=find, locale=locale)

@@ -255,12 +255,9 @@ def apply_steps(steps):
         except Exception as exc:  # pylint: disable=broad-except
             undo_errors = undo_steps(done)
             message = '%s failed: %s' % (step.what, describe_error(exc))
-            if isinstance(exc, PartlyDone):
-                if done:
-                    message += '; %s' % ('undoing earlier changes FAILED for: %s' % '; '.join(undo_errors)
-                                          if undo_errors else '%d earlier change(s) undone' % len(done))
-            elif not done:
-                message += '; nothing had been changed'
+            if not done:
+                if not isinstance(exc, PartlyDone):  # a PartlyDone says itself what stayed changed
+                    message += '; nothing had been changed'
             elif undo_errors:
                 message += '; undoing earlier changes FAILED for: %s' % '; '.join(undo_errors)
             else:

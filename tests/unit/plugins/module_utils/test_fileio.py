@@ -182,8 +182,8 @@ def test_read_regular_follows_links_and_bounds_the_size(tmp_path):
 
 
 @pytest.mark.parametrize('make, kind', [
-    (lambda p: os.mkfifo(p), 'a FIFO'),
-    (lambda p: os.mkdir(p), 'a directory'),
+    (os.mkfifo, 'a FIFO'),
+    (os.mkdir, 'a directory'),
 ])
 def test_read_regular_refuses_special_files(tmp_path, make, kind):
     path = str(tmp_path / 'x.conf')

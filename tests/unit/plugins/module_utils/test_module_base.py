@@ -17,6 +17,12 @@ class Ended(Exception):
     pass
 
 
+def raising(exc):
+    def do():
+        raise exc
+    return do
+
+
 class FakeModule(object):
     def __init__(self, params=None, check_mode=False, diff=False):
         self.params = params or {}
@@ -91,8 +97,8 @@ def test_a_failing_step_undoes_the_earlier_ones_in_reverse_and_says_so():
 def test_a_failing_undo_is_reported_never_hidden():
     log = []
     plan = B.Plan()
-    plan.add_step('first', lambda: log.append('a'), undo=lambda: (_ for _ in ()).throw(OSError(errno.EIO, 'I/O error')))
-    plan.add_step('second', lambda: (_ for _ in ()).throw(ValueError('boom')))
+    plan.add_step('first', lambda: log.append('a'), undo=raising(OSError(errno.EIO, 'I/O error')))
+    plan.add_step('second', raising(ValueError('boom')))
     result = execute(FakeModule(), plan)
     assert 'undoing earlier changes FAILED for: first (I/O error)' in result['msg']
 
@@ -157,7 +163,7 @@ def test_write_file_plans_a_diff_and_an_undoable_atomic_write(tmp_path):
     host = B.Host()
     plan = B.Plan()
     plan.write_file(host, path, 'old\n', 'new\n')
-    plan.add_step('then fail', lambda: (_ for _ in ()).throw(OSError(errno.ENOSPC, 'No space left on device')))
+    plan.add_step('then fail', raising(OSError(errno.ENOSPC, 'No space left on device')))
     with pytest.raises(B.RolledBack) as info:
         B.apply_steps(plan.steps)
     assert 'No space left on device; 1 earlier change(s) undone' in str(info.value)
@@ -193,7 +199,7 @@ def test_host_makes_and_removes_directories(tmp_path):
 
 def test_a_step_that_left_part_of_its_change_never_reads_as_nothing_changed():
     plan = B.Plan()
-    plan.add_step('live', lambda: (_ for _ in ()).throw(B.PartlyDone('kernel kept half; writing back FAILED')))
+    plan.add_step('live', raising(B.PartlyDone('kernel kept half; writing back FAILED')))
     result = execute(FakeModule(), plan)
     assert result['msg'] == 'live failed: kernel kept half; writing back FAILED'
     assert result['findings'] == [] or all(f['status'] != 'fixed' for f in result['findings'])
@@ -216,7 +222,7 @@ def test_missing_parents_and_make_dirs_create_outermost_first_and_undo(tmp_path)
     assert missing == [str(tmp_path / 'a'), str(tmp_path / 'a' / 'b')]
     plan = B.Plan()
     plan.make_dirs(host, missing, 0o750)
-    plan.add_step('fail', lambda: (_ for _ in ()).throw(OSError(errno.EIO, 'I/O error')))
+    plan.add_step('fail', raising(OSError(errno.EIO, 'I/O error')))
     with pytest.raises(B.RolledBack):
         B.apply_steps(plan.steps)
     assert not os.path.exists(str(tmp_path / 'a'))
@@ -227,6 +233,6 @@ def test_missing_parents_and_make_dirs_create_outermost_first_and_undo(tmp_path)
 def test_a_rolled_back_fix_fails_again_with_a_remediation():
     plan = B.Plan()
     plan.add_finding('x', 'fixed', 'a', 'b', '', '')
-    plan.add_step('boom', lambda: (_ for _ in ()).throw(ValueError('boom')))
+    plan.add_step('boom', raising(ValueError('boom')))
     finding = execute(FakeModule(), plan)['findings'][0]
     assert finding['status'] == 'fail' and finding['remediation']

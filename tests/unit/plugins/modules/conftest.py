@@ -27,8 +27,9 @@ from ansible.module_utils import basic
 from ansible_collections.gocompat.baseline.plugins.module_utils import findings as F
 from ansible_collections.gocompat.baseline.plugins.module_utils import module_base
 
-# Keys of the one result shape that every module has without documenting them itself.
-SHAPE_KEYS = {'changed', 'findings', 'diff', 'warnings', 'msg', 'failed'}
+# Keys of the one result shape that every module has without documenting them itself; msg_to_log is
+# ansible-core's own (2.21 adds it when it cannot log the invocation, e.g. a NUL byte in a parameter).
+SHAPE_KEYS = {'changed', 'findings', 'diff', 'warnings', 'msg', 'failed', 'msg_to_log'}
 
 
 class _Exit(Exception):
@@ -118,6 +119,7 @@ def run_module(monkeypatch):
         monkeypatch.setattr(basic, '_ANSIBLE_ARGS', args)
         if hasattr(basic, '_ANSIBLE_PROFILE'):
             monkeypatch.setattr(basic, '_ANSIBLE_PROFILE', 'legacy')
+        result = None
         try:
             module.main()
         except _Exit as end:

@@ -53,7 +53,8 @@ def fails(run_module, tree, needle, check_mode=False, **extra):
     before = fingerprint(root)
     result = run_module('go_environment', params(paths, **extra), check_mode=check_mode)
     assert result.failed, result
-    assert needle in result['msg'], result['msg']
+    needles = needle if isinstance(needle, tuple) else (needle,)
+    assert any(n in result['msg'] for n in needles), result['msg']
     assert fingerprint(root) == before
     return result
 
@@ -118,7 +119,9 @@ def test_path_as_a_comma_string_is_two_directories(run_module, tree):
 
 @pytest.mark.parametrize('value, needle', [
     ('var/tmp/go', "gotmpdir: 'var/tmp/go' is not an absolute path"),
-    ('/var/tmp/go\x00x', 'gotmpdir contains a control character'),
+    # ansible-core 2.21 refuses a NUL in a top-level string option itself, before the module runs: it
+    # cannot log the invocation to syslog
+    ('/var/tmp/go\x00x', ('gotmpdir contains a control character', 'Failed to log to syslog (embedded null')),
     ('/var/tmp:/x', 'gotmpdir'),
 ])
 def test_gotmpdir(run_module, tree, value, needle):
