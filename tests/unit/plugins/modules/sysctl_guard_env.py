@@ -15,6 +15,7 @@ from harness import trees
 
 from ansible_collections.gocompat.baseline.plugins.modules import sysctl_guard as guard
 from ansible_collections.gocompat.baseline.plugins.module_utils import sysctl_plan
+from ansible_collections.gocompat.baseline.plugins.module_utils import sysctl_read
 from ansible_collections.gocompat.baseline.plugins.module_utils.sysctl_conf import proc_path
 from ansible_collections.gocompat.baseline.plugins.module_utils.sysctl_plan import OWNED_HEADER
 from ansible_collections.gocompat.baseline.plugins.module_utils.sysctl_conf import render_owned_file
@@ -90,12 +91,13 @@ def env(tmp_path, monkeypatch):
     os.makedirs(e.p('lib'))
     os.symlink(e.usr_d, e.lib_d)  # merged /usr
     e.write(e.p('proc/1/comm'), 'systemd\n')
-    monkeypatch.setattr(guard, 'SYSCTL_DIRS', (e.etc_d, e.run_d, e.local_d, e.usr_d, e.lib_d))
+    monkeypatch.setattr(sysctl_read, 'SYSCTL_DIRS', (e.etc_d, e.run_d, e.local_d, e.usr_d, e.lib_d))
+    monkeypatch.setattr(sysctl_read, 'LEGACY_SYSCTL_CONF', e.legacy)
     monkeypatch.setattr(guard, 'LEGACY_SYSCTL_CONF', e.legacy)
     monkeypatch.setattr(guard, 'PROC_SYS', e.proc)
-    monkeypatch.setattr(guard, 'PID1_COMM', e.p('proc/1/comm'))
-    monkeypatch.setattr(guard, 'INIT', e.p('sbin/init'))
-    monkeypatch.setattr(guard, 'SYSCTL_BINARIES', (e.p('sbin/sysctl'),))
+    monkeypatch.setattr(sysctl_read, 'PID1_COMM', e.p('proc/1/comm'))
+    monkeypatch.setattr(sysctl_read, 'INIT', e.p('sbin/init'))
+    monkeypatch.setattr(sysctl_read, 'SYSCTL_BINARIES', (e.p('sbin/sysctl'),))
     monkeypatch.setattr(sysctl_plan, 'ETC_SYSCTL_D', e.etc_d)
     monkeypatch.setattr(sysctl_plan, '_NOT_EDITABLE', (e.root + '/run/', e.root + '/usr/', e.root + '/lib/'))
     monkeypatch.setattr(guard, 'mount_read_only', lambda path: False)
