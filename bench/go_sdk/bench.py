@@ -302,7 +302,10 @@ class Bench(object):
         own steps (download-and-hash, both extraction paths, the version check) next to curl,
         sha256sum and plain GNU tar."""
         sys.path.insert(0, self.collections)
+        sys.path.insert(0, os.path.join(HERE, '..', '..', 'tests'))
         from ansible_collections.gocompat.baseline.plugins.module_utils import go_sdk_io as io
+        from harness.local_exec import local_runner
+        runner = local_runner()
 
         version = EXACT[-1]
         name = 'go%s.linux-amd64.tar.gz' % version
@@ -329,13 +332,13 @@ class Bench(object):
         def gnu_sha256():
             subprocess.run(['sha256sum', curl_copy], check=True, stdout=subprocess.DEVNULL)
 
-        gnu = io.find_gnu_tar()
+        gnu = io.find_gnu_tar(runner)
 
         def module_extract_gnu_tar():
-            io.safe_extract(archive, target('module-gnutar'), gnu_tar=gnu)
+            io.safe_extract(archive, target('module-gnutar'), runner, gnu_tar=gnu)
 
         def module_extract_tarfile():
-            io.safe_extract(archive, target('module-tarfile'))
+            io.safe_extract(archive, target('module-tarfile'), runner)
 
         def go_check():
             goroot = os.path.join(base, '001-module-gnutar', 'go')

@@ -13,7 +13,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import subprocess
 
 from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import quote
 
@@ -51,14 +50,19 @@ def describe(argv):
 class Runner(object):
     """Runs commands for one module call.
 
-    ``find`` resolves a bare command name to a path (the module's ``get_bin_path``, which fails the task
-    with a clear message when the command is missing); ``locale`` is the locale every command runs in
-    (the module passes ansible's best parsable locale, found once per call).
+    ``execute(argv, env_update, cwd, data) -> (rc, out, err)`` starts the process: in a module it is
+    AnsibleModule.run_command (see module_runner); unit tests and benchmarks pass their own. ``find``
+    resolves a bare command name to a path (the module's ``get_bin_path``, which fails the task with a
+    clear message when the command is missing); ``locale`` is the locale every command runs in (the
+    module passes ansible's best parsable locale, found once per call). The time limit comes from the
+    ``timeout`` command (coreutils or busybox) where the host has one.
     """
 
-    def __init__(self, find=None, locale='C'):
+    def __init__(self, find=None, locale='C', execute=None):
         self._find = find
         self._locale = locale
+        self._execute = execute
+        self._limiter = False  # not looked up yet
 
     @property
     def locale(self):
@@ -90,30 +94,37 @@ class Runner(object):
         return finder(name) if finder is not None else self.resolve(name)
 
     def environment(self, env=None):
-        merged = dict(os.environ)
-        merged.update(LANG=self.locale, LC_ALL=self.locale, LC_MESSAGES=self.locale)
+        """The variables set for every command on top of the module's own environment."""
+        update = dict(LANG=self.locale, LC_ALL=self.locale, LC_MESSAGES=self.locale)
         if env:
-            merged.update(env)
-        return merged
+            update.update(env)
+        return update
+
+    def _time_limited(self, argv, timeout):
+        if self._limiter is False:
+            self._limiter = self.which('timeout')
+        if not self._limiter or not timeout:
+            return argv
+        return [self._limiter, '-k', '5', '%gs' % timeout] + argv
 
     def __call__(self, argv, timeout=DEFAULT_TIMEOUT, env=None, cwd=None, check=True, data=None):
-        """Run ``argv``; returns a CommandResult with text output (undecodable bytes replaced).
-        Raises CommandError when it cannot start, runs longer than ``timeout`` seconds, or (``check``)
-        exits non-zero."""
+        """Run ``argv``; returns a CommandResult with text output (undecodable bytes kept as surrogates:
+        quote them before they reach a message). Raises CommandError when it cannot start, runs longer
+        than ``timeout`` seconds, or (``check``) exits non-zero."""
         argv = [self.resolve(str(argv[0]))] + [str(arg) for arg in argv[1:]]
+        if self._execute is None:
+            raise CommandError('cannot run %s: this runner has no way to start processes' % describe(argv))
+        limited = self._time_limited(argv, timeout)
         try:
-            proc = subprocess.Popen(argv, stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd,
-                                    env=self.environment(env), close_fds=True)
-        except OSError as exc:
+            rc, out, err = self._execute(limited, self.environment(env), cwd, data)
+        except EnvironmentError as exc:
             raise CommandError('cannot run %s: %s' % (describe(argv), exc.strerror or exc))
-        try:
-            out, err = proc.communicate(input=data.encode('utf-8') if data is not None else None, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
-            raise CommandError('%s did not finish within %d s' % (describe(argv), timeout))
-        result = CommandResult(argv, proc.returncode, out.decode('utf-8', 'replace'), err.decode('utf-8', 'replace'))
+        if limited is not argv and rc in (124, 137):  # the limiter's own codes: timed out, then killed
+            raise CommandError('%s did not finish within %g s' % (describe(argv), timeout))
+        if limited is not argv and rc in (126, 127) and os.path.basename(err.split(':', 1)[0]) == 'timeout':
+            # the limiter could not start the command
+            raise CommandError('cannot run %s: %s' % (describe(argv), quote(err.strip().rsplit(': ', 1)[-1])))
+        result = CommandResult(argv, rc, out, err)
         if check and result.rc != 0:
             tail = (result.err.strip() or result.out.strip())[-_TAIL:]
             raise CommandError('%s failed (exit %d): %s' % (describe(argv), result.rc, quote(tail, _TAIL) or 'no output'),
@@ -122,8 +133,9 @@ class Runner(object):
 
 
 def module_runner(module):
-    """The Runner of one module call: commands found with ``get_bin_path(required=True)``, run in
-    ansible's best parsable locale (looked up once)."""
+    """The Runner of one module call: commands found with ``get_bin_path(required=True)``, started by
+    ``run_command`` (argument lists only, no shell, no expansion of ``~`` or ``$VAR`` in them) in
+    ansible's best parsable locale (looked up once, on the first command)."""
     def locale():
         from ansible.module_utils.common.locale import get_best_parsable_locale
         try:
@@ -134,4 +146,8 @@ def module_runner(module):
     def find(name):
         return module.get_bin_path(name, required=True)
     find.optional = module.get_bin_path
-    return Runner(find=find, locale=locale)
+
+    def execute(argv, env_update, cwd, data):
+        return module.run_command(argv, check_rc=False, environ_update=env_update, cwd=cwd, data=data,
+                                  binary_data=True, expand_user_and_vars=False, handle_exceptions=False)
+    return Runner(find=find, locale=locale, execute=execute)

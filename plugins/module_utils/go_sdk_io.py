@@ -20,7 +20,6 @@ import time
 
 from ansible_collections.gocompat.baseline.plugins.module_utils import archive
 from ansible_collections.gocompat.baseline.plugins.module_utils import fileio
-from ansible_collections.gocompat.baseline.plugins.module_utils.command import Runner
 from ansible_collections.gocompat.baseline.plugins.module_utils.module_base import ModuleFailure
 
 MARKER_NAME = '.gocompat-sdk.json'
@@ -90,7 +89,7 @@ def verify_sha256(actual, expected, what):
         raise GoSdkError('checksum mismatch for %s: sha256 %s, expected %s' % (what, actual, expected))
 
 
-def find_gnu_tar(path_dirs=None, runner=None):
+def find_gnu_tar(runner, path_dirs=None):
     """Path of a GNU tar that can run gzip, or None. Kept for callers outside the module (benchmarks);
     the module uses archive.find_gnu_tar with its own runner and get_bin_path."""
     search = path_dirs if path_dirs is not None else os.environ.get('PATH', '/usr/bin:/bin').split(os.pathsep)
@@ -101,12 +100,12 @@ def find_gnu_tar(path_dirs=None, runner=None):
             if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
                 return candidate
         return None
-    return archive.find_gnu_tar(runner or Runner(), which)
+    return archive.find_gnu_tar(runner, which)
 
 
-def safe_extract(archive_path, dest_dir, top='go', gnu_tar=None, runner=None):
-    """archive.extract_tar, for callers that know no runner (benchmarks)."""
-    archive.extract_tar(archive_path, dest_dir, runner or Runner(), gnu_tar, top)
+def safe_extract(archive_path, dest_dir, runner, top='go', gnu_tar=None):
+    """archive.extract_tar, for callers outside a module (benchmarks)."""
+    archive.extract_tar(archive_path, dest_dir, runner, gnu_tar, top)
 
 
 class InstallLock(object):

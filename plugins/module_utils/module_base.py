@@ -130,8 +130,16 @@ class Host(object):
 
     def __init__(self, module=None, runner=None, read_limit=fileio.DEFAULT_READ_LIMIT):
         self.module = module
-        self.run = runner or (module_runner(module) if module is not None else Runner())
+        self._runner = runner
         self.read_limit = read_limit
+
+    @property
+    def run(self):
+        """The Runner: the one given, else the module's (made on first use, so a host whose module is set
+        later, as in unit tests, still runs commands through that module)."""
+        if self._runner is None:
+            self._runner = module_runner(self.module) if self.module is not None else Runner()
+        return self._runner
 
     # --- reads ---
     def read_text(self, path, limit=None):

@@ -8,10 +8,11 @@ import zipfile
 
 import pytest
 
-from ansible_collections.gocompat.baseline.plugins.module_utils import archive as arc
-from ansible_collections.gocompat.baseline.plugins.module_utils.command import Runner
+from harness.local_exec import local_runner
 
-RUNNER = Runner()
+from ansible_collections.gocompat.baseline.plugins.module_utils import archive as arc
+
+RUNNER = local_runner()
 
 
 def make_tar(path, members):

@@ -8,6 +8,8 @@ import threading
 
 import pytest
 
+from harness.local_exec import local_runner
+
 from ansible_collections.gocompat.baseline.plugins.module_utils import go_sdk_io as sdk_io
 
 
@@ -149,5 +151,5 @@ def test_set_aside_and_put_back_undo_a_removal(tmp_path):
 
 
 def test_safe_extract_and_find_gnu_tar_stay_for_the_benchmarks(tmp_path):
-    assert sdk_io.find_gnu_tar() is not None, 'GNU tar is on this machine'
-    assert sdk_io.find_gnu_tar([str(tmp_path)]) is None
+    assert sdk_io.find_gnu_tar(local_runner()) is not None, 'GNU tar is on this machine'
+    assert sdk_io.find_gnu_tar(local_runner(), [str(tmp_path)]) is None

@@ -9,6 +9,8 @@ import os
 import re
 import socket
 
+from ansible.module_utils import basic
+
 from ansible_collections.gocompat.baseline.plugins.module_utils import fileio
 
 from go_sdk_install_env import (  # noqa: F401  # pylint: disable=unused-import
@@ -253,7 +255,8 @@ def test_the_no_change_path_runs_no_command_and_no_locale_lookup(run_module, pla
 
     def forbidden(*args, **kwargs):
         raise AssertionError('the no-change path ran a command or hashed a file')
-    monkeypatch.setattr(command.subprocess, 'Popen', forbidden)
+    monkeypatch.setattr(command.Runner, '__call__', forbidden)
+    monkeypatch.setattr(basic.AnsibleModule, 'run_command', forbidden)
     monkeypatch.setattr(go_sdk_io, 'sha256_file', forbidden)
     again = run_module('go_sdk_install', args)
     assert not again['changed'] and again['network_requests'] == 0
