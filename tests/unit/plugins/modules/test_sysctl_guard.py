@@ -308,20 +308,24 @@ def test_selinux_context_is_set_on_the_temp_files(run_module, env, monkeypatch):
     ]
 
 
+def disk_full_for(monkeypatch, name):
+    """Writes of a file called ``name`` fail as on a full disk; other writes go through."""
+    real_write = fileio.atomic_write
+
+    def failing(path, text, **kwargs):
+        if path.endswith(name):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+        return real_write(path, text, **kwargs)
+    monkeypatch.setattr(fileio, 'atomic_write', failing)
+
+
 def test_a_failed_file_write_restores_files_and_live_values(run_module, env, monkeypatch):
     env.set_live(PID, 32768)
     env.write(env.owned, owned_text((PID, '1000')), mode=0o640)
     local = env.write(os.path.join(env.etc_d, '99-local.conf'), 'kernel.pid_max = 1\r\n')
     runtime = env.write(os.path.join(env.run_d, '99-z.conf'), 'kernel.pid_max = 2\n')
     before = env.fingerprint()
-    real_write = fileio.atomic_write
-
-    def failing(path, text, **kwargs):
-        if path.endswith('99-z.conf'):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
-        return real_write(path, text, **kwargs)
-
-    monkeypatch.setattr(fileio, 'atomic_write', failing)
+    disk_full_for(monkeypatch, '99-z.conf')
     result = guard_run(run_module, env, [item(PID, 4194304, 'min')], shadowed='fix')
     assert result.failed
     assert result['msg'].startswith('write %s failed: ' % os.path.join(env.etc_d, '99-z.conf'))
@@ -337,14 +341,7 @@ def test_a_failed_write_puts_back_an_owned_symlink(run_module, env, monkeypatch,
     os.symlink(target, env.owned)
     env.set_live(PID, 4194304)
     env.write(os.path.join(env.usr_d, '99-z.conf'), 'kernel.pid_max = 2\n')
-    real_write = fileio.atomic_write
-
-    def failing(path, text, **kwargs):
-        if path.endswith('99-z.conf'):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
-        return real_write(path, text, **kwargs)
-
-    monkeypatch.setattr(fileio, 'atomic_write', failing)
+    disk_full_for(monkeypatch, '99-z.conf')
     result = guard_run(run_module, env, [item(PID, 4194304, 'min')], shadowed='fix')
     assert result.failed
     assert os.path.islink(env.owned) and os.readlink(env.owned) == target
