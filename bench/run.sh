@@ -12,43 +12,26 @@ venv=${BENCH_VENV:-$root/.venv}
 image=${BENCH_IMAGE:-local/gocompat-debian:bookworm}
 collections=$root/.build/collections/ansible_collections
 
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 missing=()
-[ -x "$venv/bin/ansible-playbook" ] || missing+=("ansible-playbook in $venv (make venv)")
+bench_need_venv "$venv"
 "$venv/bin/python" -c 'import jinja2, yaml' 2>/dev/null || missing+=("jinja2 and PyYAML in $venv (make venv)")
-if ! command -v docker >/dev/null 2>&1; then
-  missing+=("the docker command (bash tests/tools/docker-engine.sh start installs and starts an engine)")
-elif ! docker info >/dev/null 2>&1; then
-  missing+=("a running Docker engine: 'docker info' fails (bash tests/tools/docker-engine.sh start)")
-elif ! docker image inspect "$image" >/dev/null 2>&1; then
-  missing+=("the image $image (bash molecule/images/build.sh bookworm)")
-fi
-[ -f "$collections/gocompat/baseline/galaxy.yml" ] ||
-  missing+=("gocompat.baseline in .build/collections (make collection)")
+bench_need_engine_and_image "$image"
+bench_need_collection "$collections"
 for c in ansible/posix community/docker; do
   [ -f "$collections/$c/MANIFEST.json" ] ||
     missing+=("${c/\//.} in .build/collections (bash tests/tools/test-collections.sh .build/collections)")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "bench: cannot run, missing:" >&2
-  printf '  - %s\n' "${missing[@]}" >&2
-  exit 2
-fi
+bench_exit_if_missing bench
 
 # Every container of this run carries this label; whatever happens, none is left behind.
 export BENCH_RUN_ID=${BENCH_RUN_ID:-$(date +%s)-$$}
-# shellcheck source=bench/lib.sh
-. "$root/bench/lib.sh"
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM HUP
   bench_stop_driver
-  local left
-  left=$(docker ps -aq --filter "label=gocompat.bench.run=$BENCH_RUN_ID" 2>/dev/null || true)
-  if [ -n "$left" ]; then
-    echo "bench: removing leftover containers" >&2
-    # shellcheck disable=SC2086 # one id per word
-    docker rm -f $left >/dev/null 2>&1 || true
-  fi
+  bench_remove_containers
   exit "$rc"
 }
 bench_traps cleanup

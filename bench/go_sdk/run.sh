@@ -36,19 +36,17 @@ while [ $# -gt 0 ]; do
   shift
 done
 
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 missing=()
-[ -x "$venv/bin/ansible-playbook" ] || missing+=("ansible-playbook in $venv")
+bench_need_venv "$venv"
 [ -f "$collections/ansible_collections/gocompat/baseline/plugins/modules/go_sdk_install.py" ] ||
   missing+=("gocompat.baseline in $collections")
 [ "$(uname -m)" = x86_64 ] || missing+=("an x86_64 machine (the mirror holds linux-amd64 archives)")
 for tool in tar sha256sum bash; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("the $tool command")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "go_sdk bench: cannot run, missing:" >&2
-  printf '  - %s\n' "${missing[@]}" >&2
-  exit 2
-fi
+bench_exit_if_missing "go_sdk bench"
 
 runs=${BENCH_RUNS:-3} profile_runs=3
 set -- ${driver_args[@]+"${driver_args[@]}"}
@@ -67,8 +65,6 @@ fi
 started=$(date +%s)
 workdir=$(mktemp -d "$tmp_parent/gocompat-go-bench.XXXXXX")
 pidfile=$workdir/mirror.pid
-# shellcheck source=bench/lib.sh
-. "$root/bench/lib.sh"
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM HUP

@@ -25,39 +25,27 @@ while [ $# -gt 0 ]; do
   shift
 done
 
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 missing=()
-[ -x "$venv/bin/ansible-playbook" ] || missing+=("ansible-playbook in $venv (make venv)")
-if ! docker info >/dev/null 2>&1; then
-  missing+=("a running Docker engine (bash tests/tools/docker-engine.sh start)")
-elif ! docker image inspect "$image" >/dev/null 2>&1; then
-  missing+=("the image $image (bash molecule/images/build.sh bookworm)")
-fi
-[ -f "$root/.build/collections/ansible_collections/gocompat/baseline/galaxy.yml" ] ||
-  missing+=("gocompat.baseline in .build/collections (make collection)")
+bench_need_venv "$venv"
+bench_need_engine_and_image "$image"
+bench_need_collection "$root/.build/collections/ansible_collections"
 for version in 1.26.5 1.27.3; do
   [ -f "$mirror/dl/go$version.linux-amd64.tar.gz.sha256" ] ||
     missing+=("go$version in the test mirror $mirror (python tests/tools/go-mirror.py build $mirror)")
 done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "harden bench: cannot run, missing:" >&2
-  printf '  - %s\n' "${missing[@]}" >&2
-  exit 2
-fi
+bench_exit_if_missing "harden bench"
 
 export BENCH_RUN_ID=${BENCH_RUN_ID:-$(date +%s)-$$}
 workdir=$(mktemp -d /var/tmp/gocompat-harden-bench.XXXXXX)
 snapshot=$workdir/host-sysctl.json
 python3 "$root/tests/tools/sysctl-snapshot.py" save "$snapshot"
-# shellcheck source=bench/lib.sh
-. "$root/bench/lib.sh"
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM HUP
   bench_stop_driver
-  local left
-  left=$(docker ps -aq --filter "label=gocompat.bench.run=$BENCH_RUN_ID" 2>/dev/null || true)
-  # shellcheck disable=SC2086 # one id per word
-  [ -z "$left" ] || docker rm -f $left >/dev/null 2>&1 || true
+  bench_remove_containers
   python3 "$root/tests/tools/sysctl-snapshot.py" restore "$snapshot" || rc=1
   if [ "$keep" = 1 ]; then echo "harden bench: work dir kept: $workdir" >&2; else rm -rf "$workdir"; fi
   exit "$rc"
