@@ -89,7 +89,16 @@ def pytest_collection_modifyitems(session, config, items):  # pylint: disable=un
     if not truth:
         return
     items[:] = [item for item in items if item not in truth] + truth
+    if config.option.collectonly:
+        return  # nothing runs: starting containers now would leave them behind
     if shutil.which('docker') is None or docker_mod.engine_problem():
         return  # the session fixture fails the run with the reason
     module = truth[0].module
     config._gocompat_truth_runs = module.TruthRuns(str(config._tmp_path_factory.mktemp('boot-truth')))  # pylint: disable=protected-access
+
+
+def pytest_unconfigure(config):
+    """The background runs are daemon threads: if the session ends before their tests ran (interrupted,
+    -x), their containers would outlive it."""
+    if getattr(config, '_gocompat_truth_runs', None) is not None:
+        docker_mod.remove_session_containers()
