@@ -141,6 +141,9 @@ artifact() {
 prerequisites() {
   local missing=() tool
   for tool in shellcheck debootstrap; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+  # libseccomp's Python binding and scmp_sys_resolver: seccomp profiles are loaded and checked for real
+  /usr/bin/python3 -c 'import seccomp' 2>/dev/null || missing+=(python3-seccomp)
+  command -v scmp_sys_resolver >/dev/null 2>&1 || missing+=(seccomp)
   if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || return 1
   fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Virtualenvs for the ends of the supported ansible-core range, cached between runs.
 #   core-venv.sh END      END = 2.16 | 2.19 | 2.21; prints the venv's path (progress goes to stderr)
-# Each venv holds requirements.txt with ansible-core narrowed to END, and pytest from requirements-dev.txt.
+# Each venv holds requirements.txt with ansible-core narrowed to END, and pytest and hypothesis from
+# requirements-dev.txt.
 # It lives under $GOCOMPAT_CACHE_DIR/venvs/, named by a key of those requirements and the Python it runs on,
 # so a second run reuses it and a change of requirements builds a new one (the old one is removed).
 # 2.16 and 2.19 (sanity's 'today') run on the system Python 3.11; 2.20+ needs Python 3.12+: the newest 3.12 or 3.13 from pyenv (part
@@ -32,15 +33,16 @@ for minor in "${pythons[@]}"; do
 done
 [ -n "$python" ] || { echo "core-venv: ansible-core $end needs Python ${pythons[*]}; none found (pyenv or PATH)" >&2; exit 1; }
 
-pytest_req=$(grep -E '^pytest' "$root/requirements-dev.txt")
-key=$({ cat "$root/requirements.txt"; echo "$core $pytest_req"; "$python" -VV; } | sha256sum | cut -c1-12)
+# the unit tests' own requirements: pytest and hypothesis (property tests)
+mapfile -t test_reqs < <(grep -E '^(pytest|hypothesis)' "$root/requirements-dev.txt")
+key=$({ cat "$root/requirements.txt"; echo "$core ${test_reqs[*]}"; "$python" -VV; } | sha256sum | cut -c1-12)
 venv=$cache/core-$end-$key
 if [ ! -f "$venv/.complete" ]; then
   echo "core-venv: building $venv ($("$python" -V), $core)" >&2
   rm -rf "$venv"
   mkdir -p "$cache"
   "$python" -m venv "$venv" >&2
-  "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/requirements.txt" "$core" "$pytest_req" >&2
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/requirements.txt" "$core" "${test_reqs[@]}" >&2
   touch "$venv/.complete"
   find "$cache" -maxdepth 1 -name "core-$end-*" ! -name "core-$end-$key" -exec rm -rf {} + 2>/dev/null || true
 fi
