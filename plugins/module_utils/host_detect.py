@@ -1,8 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: gocompat.baseline contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What kind of host this is, read once per host: is systemd PID 1 right now, is it installed, can logins
-get a user manager, kernel release, WSL. Pure: it gets two callables (read a file, test a path)."""
+"""What kind of host this is: is systemd PID 1 right now, is it installed, can logins get a user manager,
+kernel release, WSL. `detect` is pure: it gets two callables (read a file, test a path). `on_host` runs it
+through a module's Host; every module that needs to know reads it that way (a few small /proc and /lib
+lookups), so no separate detection call is needed before it."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -52,3 +54,21 @@ def systemd_finding(facts):
     else:
         actual = 'PID 1 is %s; systemd is not installed: systemd controls do not apply' % (facts['pid1'] or 'unknown')
     return 'skip', expected, actual, ''
+
+
+def on_host(host):
+    """``detect`` through a module_base.Host: an unreadable /proc entry means "unknown", never a failure."""
+    def read_text(path):
+        try:
+            return host.read_text(path, limit=4096)
+        except (EnvironmentError, ValueError):
+            return None
+
+    def exists(path):
+        try:
+            host.stat(path)  # follows links: a dangling link to systemd is no systemd
+        except EnvironmentError:
+            return False
+        return True
+
+    return detect(read_text, exists)

@@ -79,9 +79,9 @@ options:
     description:
       - Whether systemd is installed, so its two files are managed. With V(false) they are neither written nor
         removed, and controls cover login shells only.
-      - The go_env role passes C(gocompat_host.systemd_installed).
+      - Left out, the module detects whether systemd is installed on the host (the same detection as
+        M(gocompat.baseline.host_facts)).
     type: bool
-    default: true
   backup:
     description: Keep a copy of a file before it is replaced or removed.
     type: bool
@@ -104,7 +104,7 @@ EXAMPLES = r'''
 - name: Re-execute the system manager when its default environment changed
   ansible.builtin.systemd_service:
     daemon_reexec: true
-  when: go_env.manager_changed
+  when: go_env.manager_changed and go_env.systemd_pid1
 
 - name: Proxies and GOTMPDIR, with backups of the replaced files
   gocompat.baseline.go_environment:
@@ -144,6 +144,13 @@ manager_changed:
   returned: always
   type: bool
   sample: true
+systemd_pid1:
+  description:
+    - Whether systemd is PID 1 on the host now, so a re-execution can apply a changed drop-in (notify the
+      C(gocompat systemd manager changed) handler when both this and RV(manager_changed) are true).
+  returned: always
+  type: bool
+  sample: false
 backup_files:
   description: Backup copy of each file replaced or removed, when O(backup) is set.
   returned: when a backup was made
@@ -170,6 +177,7 @@ import os
 from ansible_collections.gocompat.baseline.plugins.module_utils import findings as F
 from ansible_collections.gocompat.baseline.plugins.module_utils.fileio import FileRefused
 from ansible_collections.gocompat.baseline.plugins.module_utils import go_environment_files as G
+from ansible_collections.gocompat.baseline.plugins.module_utils import host_detect
 from ansible_collections.gocompat.baseline.plugins.module_utils.module_base import ModuleFailure, Plan, run_module
 from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import quote
 
@@ -186,7 +194,7 @@ ARGUMENT_SPEC = dict(
     profile_path=dict(type='path', default='/etc/profile.d/gocompat-go.sh'),
     environment_d_path=dict(type='path', default='/etc/environment.d/90-gocompat-go.conf'),
     systemd_dropin_path=dict(type='path', default='/etc/systemd/system.conf.d/90-gocompat-go-env.conf'),
-    systemd=dict(type='bool', default=True),
+    systemd=dict(type='bool'),
     backup=dict(type='bool', default=False),
 )
 
@@ -211,8 +219,7 @@ def validate(params):
         if path in paths.values():
             raise ModuleFailure('%s: %s is also another managed file' % (option, quote(path)))
         paths[consumer] = path
-    consumers = [G.PROFILE] + ([G.USER_MANAGERS, G.SERVICES] if params['systemd'] else [])
-    return dict(settings=settings, paths=paths, consumers=consumers, backup=params['backup'])
+    return dict(settings=settings, paths=paths, systemd=params['systemd'], backup=params['backup'])
 
 
 def _missing_dirs(host, path):
@@ -225,9 +232,14 @@ def _missing_dirs(host, path):
 
 
 def read(host, options):
+    detected = host_detect.on_host(host)
+    systemd = detected['systemd_installed'] if options['systemd'] is None else options['systemd']
+    # the systemd files are managed only where systemd is (left out: what the host has decides)
+    options['consumers'] = [G.PROFILE] + ([G.USER_MANAGERS, G.SERVICES] if systemd else [])
     settings = options['settings']
     # the host rides along for the steps: plan itself only computes
-    state = dict(host=host, texts={}, wanted={}, missing={}, refusals=[], warnings=[])
+    state = dict(host=host, texts={}, wanted={}, missing={}, refusals=[], warnings=[],
+                 systemd_pid1=detected['systemd_pid1'])
     for consumer in options['consumers']:
         path = options['paths'][consumer]
         if host.kind(path) == 'link':
@@ -300,6 +312,7 @@ def plan(options, state, check_mode):
     the_plan.result['files'] = files
     services = options['paths'][G.SERVICES]
     the_plan.result['manager_changed'] = files.get(services) in ('written', 'removed')
+    the_plan.result['systemd_pid1'] = state['systemd_pid1']
     add_findings(the_plan, options, state, check_mode, changed_paths)
     return the_plan
 

@@ -100,20 +100,7 @@ def validate(params):
 
 
 def read(host, options):
-    def read_text(path):
-        try:
-            return host.read_text(path, limit=4096)
-        except (EnvironmentError, ValueError):
-            return None  # an unreadable /proc entry means "unknown", never a failed detection
-
-    def exists(path):
-        try:
-            host.stat(path)  # follows links: a dangling link to systemd is no systemd
-        except EnvironmentError:
-            return False
-        return True
-
-    return host_detect.detect(read_text, exists)
+    return host_detect.on_host(host)
 
 
 def plan(options, state, check_mode):

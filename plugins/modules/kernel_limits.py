@@ -46,10 +46,11 @@ options:
     type: str
   systemd:
     description:
-      - Manage the systemd drop-ins. Set it to V(false) where systemd is not installed; the systemd findings are
-        then C(skip) and only C(limits.d) is written.
+      - Manage the systemd drop-ins. With V(false) the systemd findings are C(skip) and only C(limits.d) is
+        written.
+      - Left out, the module detects whether systemd is installed on the host (the same detection as
+        M(gocompat.baseline.host_facts)).
     type: bool
-    default: true
   limits_path:
     description:
       - The file in C(/etc/security/limits.d) this module owns; its name must end in C(.conf).
@@ -121,6 +122,20 @@ created_dirs:
   elements: str
   sample:
     - /etc/systemd/system/user-.slice.d
+manager_changed:
+  description:
+    - A systemd drop-in was written (in check mode, would be written). The manager reads it when it is
+      re-executed (or when it next starts).
+  returned: always
+  type: bool
+  sample: true
+systemd_pid1:
+  description:
+    - Whether systemd is PID 1 on the host now, so a re-execution can apply a changed drop-in (notify the
+      C(gocompat systemd manager changed) handler when both this and RV(manager_changed) are true).
+  returned: always
+  type: bool
+  sample: false
 backup_files:
   description: Backup copy of every replaced file, by path.
   returned: when O(backup=true) and an existing file was replaced
@@ -148,7 +163,7 @@ findings:
 import posixpath
 
 from ansible_collections.gocompat.baseline.plugins.module_utils import kernel_limits_plan as K
-from ansible_collections.gocompat.baseline.plugins.module_utils import limits_conf, systemd_conf
+from ansible_collections.gocompat.baseline.plugins.module_utils import host_detect, limits_conf, systemd_conf
 from ansible_collections.gocompat.baseline.plugins.module_utils.fileio import FileRefused
 from ansible_collections.gocompat.baseline.plugins.module_utils.module_base import ModuleFailure, Plan, run_module
 from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import quote
@@ -161,7 +176,7 @@ ARGUMENT_SPEC = dict(
     nofile_hard=dict(type='int'),
     default_tasks_max=dict(type='str'),
     user_tasks_max=dict(type='str'),
-    systemd=dict(type='bool', default=True),
+    systemd=dict(type='bool'),
     limits_path=dict(type='path', default='/etc/security/limits.d/90-gocompat-baseline.conf'),
     dropin_name=dict(type='str', default='90-gocompat-baseline.conf'),
     backup=dict(type='bool', default=False),
@@ -220,7 +235,12 @@ def _kind(host, path):
 
 def read(host, options):
     warnings = []
-    state = {'host': host, 'warnings': warnings, 'managed': {}, 'missing_dirs': []}
+    detected = host_detect.on_host(host)
+    if options['systemd'] is None:
+        # left out: what the host has decides, before anything below depends on it
+        options['systemd'] = detected['systemd_installed']
+    state = {'host': host, 'warnings': warnings, 'managed': {}, 'missing_dirs': [],
+             'systemd_pid1': detected['systemd_pid1']}
     try:
         state['nr_open'] = int(host.read_text(K.NR_OPEN, limit=64).strip())
     except (FileRefused, EnvironmentError, ValueError, AttributeError):
@@ -256,7 +276,9 @@ def plan(options, state, check_mode):
     the_plan.make_dirs(host, created)
     for path in changed:
         the_plan.write_file(host, path, state['managed'][path][1], desired[path], backup=options['backup'])
-    the_plan.result.update(changed_files=changed, created_dirs=created)
+    manager_changed = any(p != options['limits_path'] for p in changed)
+    the_plan.result.update(changed_files=changed, created_dirs=created, manager_changed=manager_changed,
+                           systemd_pid1=state['systemd_pid1'])
     return the_plan
 
 

@@ -10,6 +10,8 @@ import subprocess
 
 import pytest
 
+from harness.rooted_host import RootedHost
+
 from ansible_collections.gocompat.baseline.plugins.module_utils import go_environment_files as G
 from ansible_collections.gocompat.baseline.plugins.module_utils import module_base
 
@@ -22,7 +24,8 @@ def paths(tmp_path):
 
 
 def params(paths, **extra):
-    base = dict(paths, godebug={'netdns': 'go'}, path_prepend=['/usr/local/go/bin'])
+    # systemd explicit: left out, the module would detect it on the machine running the tests
+    base = dict(paths, godebug={'netdns': 'go'}, path_prepend=['/usr/local/go/bin'], systemd=True)
     base.update(extra)
     return base
 
@@ -203,3 +206,18 @@ def test_new_directories_are_removed_again_when_a_later_write_fails(run_module, 
     result = run_module('go_environment', params(paths), host=FailingHost(paths['systemd_dropin_path']))
     assert result.failed and 'earlier change(s) undone' in result['msg']
     assert os.listdir(os.path.dirname(os.path.dirname(paths['profile_path']))) == []
+
+
+def test_systemd_left_out_is_detected_on_the_host(run_module, tmp_path):
+    host = RootedHost(tmp_path / 'root')
+    os.makedirs(host.p('/etc'))
+    result = run_module('go_environment', dict(godebug={'netdns': 'go'}), host=host, check_mode=True)
+    assert list(result['files']) == ['/etc/profile.d/gocompat-go.sh']
+    assert result['systemd_pid1'] is False and result['manager_changed'] is False
+
+    host.write('/lib/systemd/systemd', '')
+    host.write('/proc/1/comm', 'systemd\n')
+    result = run_module('go_environment', dict(godebug={'netdns': 'go'}), host=host)
+    assert sorted(result['files']) == ['/etc/environment.d/90-gocompat-go.conf', '/etc/profile.d/gocompat-go.sh',
+                                       '/etc/systemd/system.conf.d/90-gocompat-go-env.conf']
+    assert result['systemd_pid1'] is True and result['manager_changed'] is True

@@ -30,6 +30,7 @@ def host(tmp_path):
     h.write('/usr/lib/systemd/system/user-.slice', '[Unit]\nDescription=User Slice of UID %j\n')
     h.write('/usr/lib/systemd/system/user-.slice.d/10-defaults.conf', '[Slice]\nTasksMax=33%\n')
     h.write('/proc/sys/fs/nr_open', '1048576\n')
+    h.write('/usr/lib/systemd/systemd', '')  # installed, not PID 1 (no /proc/1/comm)
     return h
 
 
@@ -213,3 +214,32 @@ def test_failing_write_undoes_earlier_changes(run_module, host, monkeypatch):
     assert 'No space left on device' in result['msg'] and 'undone' in result['msg']
     assert all(f['status'] != 'fixed' for f in result['findings'])
     assert host.tree() == before
+
+
+def test_systemd_left_out_is_detected_on_the_host(run_module, host):
+    result = run_module('kernel_limits', dict(nofile_soft=2048, nofile_hard=4096, default_tasks_max='80%'),
+                        host=host, check_mode=True)
+    assert result['changed_files'] == [LIMITS, SYSTEM, USER]
+    assert result['manager_changed'] is True and result['systemd_pid1'] is False
+
+    os.remove(host.p('/usr/lib/systemd/systemd'))
+    result = run_module('kernel_limits', dict(nofile_soft=2048, nofile_hard=4096, default_tasks_max='80%'),
+                        host=host, check_mode=True)
+    assert result['changed_files'] == [LIMITS]
+    assert result['manager_changed'] is False
+    assert by_control(result)['systemd.default_tasks_max']['status'] == 'skip'
+
+
+def test_systemd_as_pid1_is_reported_for_the_reexec_handler(run_module, host):
+    host.write('/proc/1/comm', 'systemd\n')
+    result = run_module('kernel_limits', dict(nofile_soft=2048, nofile_hard=4096), host=host)
+    assert result['systemd_pid1'] is True and result['manager_changed'] is True
+    again = run_module('kernel_limits', dict(nofile_soft=2048, nofile_hard=4096), host=host)
+    assert again['changed'] is False and again['manager_changed'] is False
+
+
+def test_only_limits_d_changed_is_no_manager_change(run_module, host):
+    run_module('kernel_limits', dict(nofile_soft=2048, nofile_hard=4096), host=host)
+    os.remove(host.p(LIMITS))
+    result = run_module('kernel_limits', dict(nofile_soft=2048, nofile_hard=4096), host=host)
+    assert result['changed_files'] == [LIMITS] and result['manager_changed'] is False

@@ -22,6 +22,7 @@ def host(tmp_path):
     h = RootedHost(tmp_path / 'root')
     os.makedirs(h.p('/etc/security/limits.d'))
     os.makedirs(h.p('/etc/systemd/system'))
+    h.write('/usr/lib/systemd/systemd', '')
     h.write('/proc/sys/fs/nr_open', '1048576\n')
     return h
 
