@@ -81,10 +81,10 @@ def _section_spelling(document, section):
     return section
 
 
-def systemd_finding(detected, wants_systemd, in_force_after, fmt):
+def systemd_finding(detected, in_force_after):
     """(status, expected, actual, remediation) of ``wsl.systemd``: is systemd PID 1 now, and can it be.
 
-    ``in_force_after``: boot.systemd is true in the file once this run is done."""
+    ``in_force_after``: boot.systemd is true in /etc/wsl.conf once this run is done."""
     expected = 'systemd as PID 1 of the distribution ([boot] systemd=true, WSL 2)'
     pid1 = 'systemd is PID 1' if detected['systemd_pid1'] else 'PID 1 is %s' % (detected['pid1'] or 'unknown')
     if not detected['is_wsl']:
@@ -99,4 +99,4 @@ def systemd_finding(detected, wants_systemd, in_force_after, fmt):
     if not in_force_after:
         return F.FAIL, expected, pid1, 'set [boot] systemd=true in /etc/wsl.conf, then restart WSL'
     return (F.FAIL, expected, '%s; [boot] systemd=true is in the file but WSL has not restarted since' % pid1,
-            restart_instruction(fmt, '/etc/wsl.conf', detected['distro']))
+            restart_instruction('wsl.conf', '/etc/wsl.conf', detected['distro']))

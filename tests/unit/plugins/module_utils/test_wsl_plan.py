@@ -35,10 +35,10 @@ def test_restart_instruction_is_exact():
 
 
 def test_systemd_finding_on_each_kind_of_host():
-    assert P.systemd_finding(dict(WSL2, systemd_pid1=True, pid1='systemd'), True, True, 'wsl.conf')[0] == 'pass'
-    status, _e, actual, remediation = P.systemd_finding(WSL2, True, True, 'wsl.conf')
+    assert P.systemd_finding(dict(WSL2, systemd_pid1=True, pid1='systemd'), True)[0] == 'pass'
+    status, _e, actual, remediation = P.systemd_finding(WSL2, True)
     assert status == 'fail' and 'has not restarted' in actual and 'wsl.exe --terminate Debian' in remediation
-    status, _e, actual, remediation = P.systemd_finding(dict(WSL2, wsl_version=1), True, True, 'wsl.conf')
+    status, _e, actual, remediation = P.systemd_finding(dict(WSL2, wsl_version=1), True)
     assert status == 'fail' and 'WSL 1' in actual and remediation == \
         'convert the distribution to WSL 2 from Windows: wsl.exe --set-version Debian 2'
-    assert P.systemd_finding(dict(WSL2, is_wsl=False), True, True, 'wsl.conf')[0] == 'skip'
+    assert P.systemd_finding(dict(WSL2, is_wsl=False), True)[0] == 'skip'
