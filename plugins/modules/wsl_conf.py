@@ -62,6 +62,13 @@ options:
       - Keep a timestamped copy of the file before it is replaced.
     type: bool
     default: false
+  only_on_wsl:
+    description:
+      - On a host that is not a WSL distribution, read and change nothing and return one C(wsl.host) finding
+        C(skip) with the detection's evidence. The C(gocompat.baseline.wsl) role uses it when it does not know
+        yet whether the host is WSL, so that the detection and the edit cost one call.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - gocompat.baseline.module
 notes:
@@ -104,6 +111,13 @@ EXAMPLES = r'''
         feature: true
     strict: false
     backup: true
+
+- name: Only where this is a WSL distribution (elsewhere one skip finding)
+  gocompat.baseline.wsl_conf:
+    settings:
+      boot:
+        systemd: true
+    only_on_wsl: true
 
 - name: The Windows side (.wslconfig) through the mounted C drive
   gocompat.baseline.wsl_conf:
@@ -182,6 +196,7 @@ findings:
   description:
     - One per requested key, C(wsl.conf.<section>.<key>) (C(wsl.wslconfig.<section>.<key>) for O(format=wslconfig)),
       with C(actual) the value WSL reads now and its C(file:line).
+    - With O(only_on_wsl=true) on a host that is not WSL, only C(wsl.host) (C(skip)).
     - C(wsl.systemd) when C(boot.systemd=true) is asked - C(pass) when systemd is PID 1, C(fail) with the
       restart instruction (or, on WSL 1, the conversion to WSL 2) when it is not, C(skip) on a host that is not WSL.
   returned: always
@@ -213,6 +228,7 @@ ARGUMENT_SPEC = dict(
     format=dict(type='str', choices=list(wsl_plan.FORMATS), default='wsl.conf'),
     strict=dict(type='bool', default=True),
     backup=dict(type='bool', default=False),
+    only_on_wsl=dict(type='bool', default=False),
 )
 DETECT_LIMIT = 1 << 16
 _KIND_WORDS = {'dir': 'a directory', 'other': 'not a regular file (a FIFO, socket or device)'}
@@ -231,7 +247,8 @@ def validate(params):
         wanted = wsl_schema.check_settings(params['settings'] or {}, wsl_schema.SCHEMAS[fmt], params['strict'], fmt)
     except wsl_schema.Invalid as exc:
         raise ModuleFailure(str(exc))
-    return {'path': path, 'format': fmt, 'wanted': wanted, 'backup': params['backup']}
+    return {'path': path, 'format': fmt, 'wanted': wanted, 'backup': params['backup'],
+            'only_on_wsl': params['only_on_wsl']}
 
 
 def _detect(host):
@@ -261,6 +278,9 @@ def _target(host, path):
 
 
 def read(host, options):
+    detected = _detect(host)
+    if options['only_on_wsl'] and not detected['is_wsl']:
+        return {'detected': detected, 'skip': True, 'target': options['path']}
     target, exists = _target(host, options['path'])
     text = None
     if exists:
@@ -272,13 +292,26 @@ def read(host, options):
         document = wsl_ini.parse(text or '', quote(target))
     except wsl_ini.IniError as exc:
         raise ModuleFailure(str(exc))
-    return {'host': host, 'target': target, 'text': text, 'document': document, 'detected': _detect(host)}
+    return {'host': host, 'target': target, 'text': text, 'document': document, 'detected': detected, 'skip': False}
+
+
+def _result(the_plan, target, detected, changes, instruction):
+    the_plan.result.update(path=target, changed_keys=changes, restart_required=bool(instruction),
+                           restart_instruction=instruction, is_wsl=detected['is_wsl'],
+                           wsl_version=detected['wsl_version'], systemd_pid1=detected['systemd_pid1'],
+                           distro=quote(detected['distro']), evidence=[quote(e) for e in detected['evidence']])
 
 
 def plan(options, state, check_mode):
     the_plan = Plan()
     fmt = options['format']
-    document, detected, target = state['document'], state['detected'], state['target']
+    detected, target = state['detected'], state['target']
+    if state['skip']:
+        evidence = '; '.join(detected['evidence']) or 'no kernel, interop or environment sign of WSL'
+        the_plan.add_finding('wsl.host', 'skip', 'a WSL distribution', 'not a WSL distribution (%s)' % quote(evidence))
+        _result(the_plan, target, detected, [], '')
+        return the_plan
+    document = state['document']
     the_plan.warnings.extend(document.duplicates())
     the_plan.warnings.extend(wsl_schema.file_problems(document, wsl_schema.SCHEMAS[fmt], fmt))
     changes, found = wsl_plan.apply(document, options['wanted'], fmt, check_mode)
@@ -299,10 +332,7 @@ def plan(options, state, check_mode):
     instruction = wsl_plan.restart_instruction(fmt, target, detected['distro']) if restart else ''
     if restart:
         the_plan.warnings.append('restart required: ' + instruction)
-    the_plan.result.update(path=target, changed_keys=changes, restart_required=restart,
-                           restart_instruction=instruction, is_wsl=detected['is_wsl'],
-                           wsl_version=detected['wsl_version'], systemd_pid1=detected['systemd_pid1'],
-                           distro=quote(detected['distro']), evidence=[quote(e) for e in detected['evidence']])
+    _result(the_plan, target, detected, changes, instruction)
     return the_plan
 
 

@@ -242,3 +242,22 @@ def test_environment_of_the_module_counts(run_module, tmp_path, monkeypatch):
     result = run_module('wsl_conf', {'settings': {}}, check_mode=True, host=h)
     assert (result['is_wsl'], result['wsl_version'], result['distro']) == (True, 2, 'Ubuntu-24.04')
     assert result['findings'] == [] and result['changed'] is False and result['restart_required'] is False
+
+
+def test_only_on_wsl_on_plain_linux_reads_nothing_and_skips(run_module, tmp_path):
+    h = make_host(tmp_path, 'linux')
+    h.write(CONF, '[broken\n')  # not even read
+    before = h.tree()
+    for check_mode in (True, False):
+        result = run_module('wsl_conf', dict(SYSTEMD, only_on_wsl=True), check_mode=check_mode, host=h)
+        assert result['changed'] is False and result['is_wsl'] is False and result['restart_required'] is False
+        assert result['findings'] == [{
+            'control': 'wsl.host', 'status': 'skip', 'expected': 'a WSL distribution',
+            'actual': 'not a WSL distribution (no kernel, interop or environment sign of WSL)', 'source': '',
+            'remediation': ''}]
+    assert h.tree() == before
+
+
+def test_only_on_wsl_on_wsl2_edits(run_module, host):
+    result = run_module('wsl_conf', dict(SYSTEMD, only_on_wsl=True), host=host)
+    assert result['changed'] is True and host.text(CONF) == '[boot]\nsystemd=true\n'
