@@ -31,12 +31,12 @@ PROFILE, USER_MANAGERS, SERVICES = 'profile', 'environment.d', 'system.conf.d'
 CONSUMER_NAMES = {PROFILE: 'login shells', USER_MANAGERS: 'user managers', SERVICES: 'system services'}
 
 # Plain variables in output order, with the option that sets them.
-VARIABLES = (('GOTMPDIR', 'gotmpdir'), ('HTTP_PROXY', 'http_proxy'), ('http_proxy', 'http_proxy'),
+VARIABLES = (('GOTMPDIR', 'gotmpdir'), ('TMPDIR', 'tmpdir'), ('HTTP_PROXY', 'http_proxy'), ('http_proxy', 'http_proxy'),
              ('HTTPS_PROXY', 'https_proxy'), ('https_proxy', 'https_proxy'), ('NO_PROXY', 'no_proxy'),
              ('no_proxy', 'no_proxy'))
 VARIABLE_NAMES = tuple(name for name, _option in VARIABLES)
 # One control per option: both spellings of a proxy variable are one setting.
-OPTION_CONTROLS = (('gotmpdir', 'env.gotmpdir'), ('http_proxy', 'env.proxy.http'),
+OPTION_CONTROLS = (('gotmpdir', 'env.gotmpdir'), ('tmpdir', 'env.tmpdir'), ('http_proxy', 'env.proxy.http'),
                    ('https_proxy', 'env.proxy.https'), ('no_proxy', 'env.proxy.no_proxy'))
 
 _GODEBUG_KEY = re.compile(r'[A-Za-z0-9_.-]+\Z')
@@ -132,13 +132,14 @@ def _no_proxy(entries):
     return ','.join(kept)
 
 
-def validate_settings(godebug, path_prepend, gotmpdir, http_proxy, https_proxy, no_proxy):
+def validate_settings(godebug, path_prepend, gotmpdir, http_proxy, https_proxy, no_proxy, tmpdir=''):
     """Settings from the module options; raises InvalidSetting naming the option."""
     if not isinstance(path_prepend, list):
         raise InvalidSetting('path_prepend must be a list of directories, not %s' % type(path_prepend).__name__)
     path = [_directory('path_prepend', item) for item in path_prepend]
     options = {
         'gotmpdir': _directory('gotmpdir', gotmpdir) if gotmpdir != '' else '',
+        'tmpdir': _directory('tmpdir', tmpdir) if tmpdir != '' else '',
         'http_proxy': _proxy('http_proxy', http_proxy),
         'https_proxy': _proxy('https_proxy', https_proxy),
         'no_proxy': _no_proxy(no_proxy),

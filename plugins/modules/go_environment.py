@@ -24,7 +24,7 @@ description:
   - A file at a managed path that does not start with the managed header, or that is a directory or a
     symbolic link, is refused and nothing is changed.
   - Returns one finding per control, each with its own status. The controls are C(env.godebug.<key>) per
-    GODEBUG key, C(env.path), C(env.gotmpdir), C(env.proxy.http), C(env.proxy.https) and C(env.proxy.no_proxy).
+    GODEBUG key, C(env.path), C(env.gotmpdir), C(env.tmpdir), C(env.proxy.http), C(env.proxy.https) and C(env.proxy.no_proxy).
     A setting removed from the options is a finding too, and so is C(env.files) when a managed file differs
     only in its layout.
 options:
@@ -45,6 +45,13 @@ options:
     description:
       - C(GOTMPDIR), an absolute path. It should be an existing directory on a file system that allows exec (a
         warning says when it does not exist). An empty string means not set.
+    type: str
+    default: ''
+  tmpdir:
+    description:
+      - C(TMPDIR), an absolute path, for every program started from a login shell or by systemd. The
+        C(t.TempDir) and C(os.MkdirTemp) helpers of Go before 1.26 follow C(TMPDIR), not C(GOTMPDIR); set both
+        when C(/tmp) does not allow exec. An empty string means not set.
     type: str
     default: ''
   http_proxy:
@@ -181,13 +188,14 @@ from ansible_collections.gocompat.baseline.plugins.module_utils import host_dete
 from ansible_collections.gocompat.baseline.plugins.module_utils.module_base import ModuleFailure, Plan, run_module
 from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import quote
 
-CONTROL_PATTERNS = (r'env\.godebug\.[A-Za-z0-9_.-]+', r'env\.path', r'env\.gotmpdir',
+CONTROL_PATTERNS = (r'env\.godebug\.[A-Za-z0-9_.-]+', r'env\.path', r'env\.gotmpdir', r'env\.tmpdir',
                     r'env\.proxy\.(?:http|https|no_proxy)', r'env\.files')
 
 ARGUMENT_SPEC = dict(
     godebug=dict(type='dict', default={}),
     path_prepend=dict(type='list', elements='str', default=[]),
     gotmpdir=dict(type='str', default=''),
+    tmpdir=dict(type='str', default=''),
     http_proxy=dict(type='str', default=''),
     https_proxy=dict(type='str', default=''),
     no_proxy=dict(type='list', elements='str', default=[]),
@@ -205,7 +213,8 @@ PATH_OPTIONS = ((G.PROFILE, 'profile_path', '.sh'), (G.USER_MANAGERS, 'environme
 def validate(params):
     try:
         settings = G.validate_settings(params['godebug'], params['path_prepend'], params['gotmpdir'],
-                                       params['http_proxy'], params['https_proxy'], params['no_proxy'])
+                                       params['http_proxy'], params['https_proxy'], params['no_proxy'],
+                                       tmpdir=params['tmpdir'])
     except G.InvalidSetting as exc:
         raise ModuleFailure(str(exc))
     paths = {}
@@ -264,10 +273,11 @@ def read(host, options):
         if checked.rc != 0:
             raise ModuleFailure('profile_path: the login script rendered for %s fails sh -n: %s'
                                 % (quote(options['paths'][G.PROFILE]), quote(checked.err.strip() or checked.out)))
-    gotmpdir = settings.options['gotmpdir']
-    if gotmpdir and not host.isdir(gotmpdir):
-        state['warnings'].append('gotmpdir %s is not a directory on this host yet; the go command fails until it '
-                                 'exists' % quote(gotmpdir))
+    for option in ('gotmpdir', 'tmpdir'):
+        directory = settings.options[option]
+        if directory and not host.isdir(directory):
+            state['warnings'].append('%s %s is not a directory on this host yet; the go command fails until it '
+                                     'exists' % (option, quote(directory)))
     return state
 
 

@@ -221,3 +221,25 @@ def test_systemd_left_out_is_detected_on_the_host(run_module, tmp_path):
     assert sorted(result['files']) == ['/etc/environment.d/90-gocompat-go.conf', '/etc/profile.d/gocompat-go.sh',
                                        '/etc/systemd/system.conf.d/90-gocompat-go-env.conf']
     assert result['systemd_pid1'] is True and result['manager_changed'] is True
+
+
+def test_tmpdir_is_its_own_setting_in_every_file(run_module, paths):
+    result = run_module('go_environment', params(paths, gotmpdir='/var/tmp/go-build', tmpdir='/var/tmp/go-build'))
+    found = by_control(result)
+    assert found['env.tmpdir']['status'] == 'fixed' and found['env.gotmpdir']['status'] == 'fixed'
+    text = dict((name, read(path)) for name, path in paths.items())
+    assert 'TMPDIR=/var/tmp/go-build\nexport TMPDIR\n' in text['profile_path']
+    assert 'TMPDIR="/var/tmp/go-build"' in text['environment_d_path']
+    assert '"TMPDIR=/var/tmp/go-build"' in text['systemd_dropin_path']
+
+    # dropping TMPDIR only: that control goes back to not set, GOTMPDIR stays as it is
+    result = run_module('go_environment', params(paths, gotmpdir='/var/tmp/go-build'))
+    found = by_control(result)
+    assert found['env.tmpdir']['status'] == 'fixed' and found['env.gotmpdir']['status'] == 'pass'
+    assert 'export TMPDIR' not in read(paths['profile_path'])
+
+
+def test_tmpdir_must_be_an_absolute_directory(run_module, paths):
+    result = run_module('go_environment', params(paths, tmpdir='relative/dir'))
+    assert result['failed'] and result['msg'].startswith('tmpdir')
+    assert not os.path.exists(paths['profile_path'])
