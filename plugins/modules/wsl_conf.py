@@ -220,7 +220,7 @@ from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import
 
 CONTROL_PATTERNS = (r'wsl\.conf\.[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9]*',
                     r'wsl\.wslconfig\.[A-Za-z][A-Za-z0-9]*\.[A-Za-z][A-Za-z0-9]*', r'wsl\.systemd',
-                    r'wsl\.host')  # wsl.host: the role's skip on a host that is not WSL
+                    r'wsl\.host', r'wsl\.hosts')  # wsl.hosts: the role's /etc/hosts block (not this module)
 
 ARGUMENT_SPEC = dict(
     settings=dict(type='dict', default={}),
