@@ -314,7 +314,7 @@ class NameCheck(object):
     def _ask(self, name):
         if self.binding is not None:
             # -1: a name libseccomp does not have at all; other negatives are names of other architectures
-            return self.binding.resolve_syscall(self.binding.Arch.X86_64, name.encode('ascii')) != -1
+            return self.binding.resolve_syscall(self.binding.Arch.X86_64, name) != -1
         if name in seccomp_syscalls.ALL_KNOWN:
             return True
         if self.resolver is None:
