@@ -21,8 +21,11 @@ description:
     that keeps the rest of the TOML byte for byte, comments included.
   - For the kubelet, it copies the profile to C(<kubelet_dir>/<kubelet_name>), where a pod's
     C(securityContext.seccompProfile) of type C(Localhost) finds it as C(profiles/<kubelet_name>).
-  - RV(restart_needed) lists the runtimes whose configuration changed and that read it only at start (dockerd).
-    Podman reads C(containers.conf) for every container, and the kubelet reads a profile when a pod starts.
+  - RV(restart_needed) lists the runtimes whose configuration changed, that read it only at start (dockerd) and
+    that are running now (the process of C(/run/docker.pid) is alive). Podman reads C(containers.conf) for every
+    container, and the kubelet reads a profile when a pod starts.
+  - With O(present_only=true), a runtime the host does not have (neither its configuration directory nor its
+    program) is skipped with a C(skip) finding.
 options:
   profile_path:
     description:
@@ -52,6 +55,13 @@ options:
     description: File name of the profile in O(kubelet_dir), ending in C(.json).
     type: str
     default: go-tests.json
+  present_only:
+    description:
+      - Register only the runtimes the host has. dockerd counts when C(/etc/docker) (the directory of
+        O(daemon_json)) or the C(dockerd) program exists, Podman when the directory of O(containers_conf) or
+        C(podman) exists, the kubelet when C(/var/lib/kubelet) or C(kubelet) exists.
+    type: bool
+    default: false
   backup:
     description: Keep a timestamped copy of every file this call replaces.
     type: bool
@@ -96,7 +106,7 @@ created_dirs:
   elements: str
   sample: [/var/lib/kubelet/seccomp, /var/lib/kubelet/seccomp/profiles]
 restart_needed:
-  description: Runtimes whose configuration changed and that read it only when they start.
+  description: Runtimes whose configuration changed, that read it only when they start, and that run now.
   returned: always
   type: list
   elements: str
@@ -142,8 +152,11 @@ ARGUMENT_SPEC = dict(
     containers_conf=dict(type='path', default='/etc/containers/containers.conf'),
     kubelet_dir=dict(type='path', default='/var/lib/kubelet/seccomp/profiles'),
     kubelet_name=dict(type='str', default='go-tests.json'),
+    present_only=dict(type='bool', default=False),
     backup=dict(type='bool', default=False),
 )
+DOCKER_PIDFILES = ('/run/docker.pid', '/var/run/docker.pid')
+PROGRAMS = {'docker': 'dockerd', 'podman': 'podman', 'kubelet': 'kubelet'}
 ORDER = ('docker', 'podman', 'kubelet')
 NAME = re.compile(r'\A[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,200}\.json\Z')
 _KIND_WORDS = {'link': 'a symlink', 'dir': 'a directory', 'other': 'not a regular file'}
@@ -168,6 +181,7 @@ def validate(params):
         raise ModuleFailure('kubelet_name must be a file name ending in .json (letters, digits, ._@+-): %s'
                             % quote(params.get('kubelet_name') or '', 100))
     options.update(runtimes=[r for r in ORDER if r in params['runtimes']], backup=bool(params['backup']),
+                   present_only=bool(params['present_only']),
                    kubelet_path=posixpath.join(options['kubelet_dir'], params['kubelet_name']))
     if options['kubelet_path'] == options['profile_path'] and 'kubelet' in options['runtimes']:
         raise ModuleFailure('kubelet_dir/kubelet_name is profile_path itself; nothing to copy')
@@ -201,11 +215,29 @@ def read(host, options):
             raise ModuleFailure('profile_path %s: %s' % (options['profile_path'], exc))
     paths = {'docker': options['daemon_json'], 'podman': options['containers_conf'], 'kubelet': options['kubelet_path']}
     what = {'docker': 'daemon_json', 'podman': 'containers_conf', 'kubelet': 'kubelet profile'}
+    marks = {'docker': posixpath.dirname(options['daemon_json']), 'podman': posixpath.dirname(options['containers_conf']),
+             'kubelet': '/var/lib/kubelet'}
+    state['absent'] = [r for r in options['runtimes'] if options['present_only'] and not host.isdir(marks[r])
+                       and not host.run.which(PROGRAMS[r])]
+    state['docker_running'] = 'docker' in options['runtimes'] and _docker_running(host)
     for runtime in options['runtimes']:
+        if runtime in state['absent']:
+            continue
         path = paths[runtime]
         state['texts'][runtime] = (path, _file(host, path, what[runtime]))
         state['missing_dirs'][runtime] = host.missing_parents(path)
     return state
+
+
+def _docker_running(host):
+    for pidfile in DOCKER_PIDFILES:
+        try:
+            pid = (host.read_text(pidfile, limit=64) or '').strip()
+        except (EnvironmentError, ValueError):
+            continue
+        if pid.isdigit() and host.isdir('/proc/%s' % pid):
+            return True
+    return False
 
 
 def _wanted(runtime, options, state, before):
@@ -237,6 +269,10 @@ def plan(options, state, check_mode):
     host = state['host']
     changed, created, restart = [], [], []
     for runtime in options['runtimes']:
+        if runtime in state['absent']:
+            the_plan.add_finding('seccomp.%s' % runtime, F.SKIP, EXPECTED[runtime] % (options['profile_path'], '-'),
+                                 'not installed or configured on this host')
+            continue
         path, before = state['texts'][runtime]
         after, actual = _wanted(runtime, options, state, before)
         expected = EXPECTED[runtime] % (options['profile_path'], path)
@@ -258,7 +294,7 @@ def plan(options, state, check_mode):
         created.extend(dirs)
         the_plan.write_file(host, path, before, after, backup=options['backup'])
         changed.append(path)
-        if runtime == 'docker':
+        if runtime == 'docker' and state['docker_running']:
             restart.append('docker')
     the_plan.result.update(changed_files=changed, created_dirs=created, restart_needed=restart)
     return the_plan

@@ -10,6 +10,8 @@ import os
 
 import pytest
 
+from ansible_collections.gocompat.baseline.plugins.module_utils.command import Runner
+
 from harness.rooted_host import RootedHost
 
 PROFILE = '/etc/gocompat/seccomp/go-tests.json'
@@ -34,6 +36,8 @@ def statuses(result):
 
 
 def test_registers_with_all_three_keeping_the_neighbours(run_module, host):
+    host.write('/run/docker.pid', '4242\n')
+    os.makedirs(host.p('/proc/4242'))   # dockerd runs: a changed daemon.json needs its restart
     host.write('/etc/docker/daemon.json', DAEMON)
     host.write('/etc/containers/containers.conf', CONF)
     audit = run_module('seccomp_runtime', dict(profile_path=PROFILE, runtimes=ALL), check_mode=True, diff=True, host=host)
@@ -83,3 +87,18 @@ def test_changed_value_and_backup(run_module, host):
     assert host.text('/etc/docker/daemon.json') == '{"seccomp-profile": "%s", "debug": true}' % PROFILE
     with open(result['backup_files']['/etc/docker/daemon.json']) as handle:
         assert handle.read() == '{"seccomp-profile": "/old.json", "debug": true}'
+
+
+def test_no_restart_for_a_dockerd_that_does_not_run(run_module, host):
+    host.write('/run/docker.pid', '4242\n')   # stale: no /proc/4242
+    result = run_module('seccomp_runtime', dict(profile_path=PROFILE, runtimes=['docker']), host=host)
+    assert result['changed'] and result['restart_needed'] == []
+
+
+def test_present_only_skips_what_the_host_lacks(run_module, host, monkeypatch):
+    monkeypatch.setattr(Runner, 'which', lambda self, name: '/usr/bin/podman' if name == 'podman' else None)
+    result = run_module('seccomp_runtime', dict(profile_path=PROFILE, runtimes=ALL, present_only=True), host=host)
+    # no /etc/docker and no dockerd: skipped; no /etc/containers but podman: registered; /var/lib/kubelet exists
+    assert statuses(result) == {'seccomp.docker': 'skip', 'seccomp.podman': 'fixed', 'seccomp.kubelet': 'fixed'}
+    assert result['changed_files'] == ['/etc/containers/containers.conf', KUBELET]
+    assert not os.path.exists(host.p('/etc/docker'))
