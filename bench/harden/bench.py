@@ -101,6 +101,7 @@ class Host(object):
         self.name = 'gocompat-bench-harden-%s' % run_id
         self.run_id = run_id
         self.workdir = workdir
+        self.tags = args.tags
         self.venv = os.path.realpath(args.venv)
         self.python = os.path.join(self.venv, 'bin', 'python')
         base = subprocess.run([self.python, '-c', 'import sys; print(sys.base_prefix)'], stdout=subprocess.PIPE,
@@ -158,6 +159,8 @@ class Host(object):
         cmd += [self.name, self.python, '-c', CPU_WRAPPER, cpu_file,
                 os.path.join(self.venv, 'bin', 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
                 '-e', 'ansible_python_interpreter=%s' % self.python, '-e', '@%s' % vars_file, PLAYS[kind]]
+        if self.tags and kind != 'ping':
+            cmd += ['--tags', self.tags]
         started = time.perf_counter()
         proc = docker(*cmd, timeout=PLAYBOOK_TIMEOUT)
         seconds = time.perf_counter() - started
@@ -285,6 +288,8 @@ def main(argv=None):
     parser.add_argument('--workdir', required=True)
     parser.add_argument('--run-id', default=os.environ.get('BENCH_RUN_ID') or uuid.uuid4().hex[:10])
     parser.add_argument('--out', default=os.path.join(HERE, 'results.json'))
+    parser.add_argument('--tags', default='',
+                        help='run harden and audit with these tags only, e.g. kernel,go_sdk,go_env (default: all roles)')
     args = parser.parse_args(argv)
     if args.runs < 1 or args.warmup < 0:
         parser.error('--runs must be at least 1 and --warmup at least 0')
@@ -337,6 +342,7 @@ def main(argv=None):
     audit_rc = sorted(set(s['rc'] for s in samples if s['kind'] == 'audit'))
     result = {
         'label': args.label,
+        'tags': args.tags or 'all roles',
         'date': datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
         'runs': args.runs,
         'versions': EXACT,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Harden re-run benchmark (bench/harden/README.md): playbooks/harden.yml re-run on a hardened host against
 # one ansible.builtin.ping task, in one run; module calls per concern.
-#   bash bench/harden/run.sh [--runs N] [--warmup N] [--label TEXT] [--out FILE] [--keep-workdir]
+#   bash bench/harden/run.sh [--runs N] [--warmup N] [--label TEXT] [--out FILE] [--tags ROLES] [--keep-workdir]
 # Environment: BENCH_RUNS (default 5), BENCH_IMAGE (default local/gocompat-debian:bookworm), BENCH_VENV
 # (default .venv), GOCOMPAT_CACHE_DIR (the Go test mirror, built by tests/tools/go-mirror.py).
 # The host is a network-less container with a writable /proc/sys: the kernel role raises some of this
@@ -18,7 +18,7 @@ args=()
 while [ $# -gt 0 ]; do
   case $1 in
     --keep-workdir) keep=1 ;;
-    --runs|--warmup|--label|--out) args+=("$1" "$2"); shift ;;
+    --runs|--warmup|--label|--out|--tags) args+=("$1" "$2"); shift ;;
     -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "harden bench: unknown argument $1" >&2; exit 2 ;;
   esac
