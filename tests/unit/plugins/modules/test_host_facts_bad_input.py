@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""host_facts takes no options: any option is one clean error line naming it. Hostile /proc and /lib states end
-in a correct answer ("unknown" where nothing can be read), never a failure or a hang."""
+"""host_facts takes one option (sdk_root): any other option, or a sdk_root that is not an absolute path, is one
+clean error line naming it. Hostile /proc, /sys, /etc and home states end in a correct answer ("unknown" where
+nothing can be read), never a failure or a hang."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,6 +12,15 @@ import pytest
 
 from harness.rooted_host import RootedHost
 
+from ansible_collections.gocompat.baseline.plugins.module_utils.command import Runner
+
+
+def rooted(root, out='PATH=/usr/bin:/bin\n', rc=0):
+    """A RootedHost whose login shell is a fake (its output is ``out``)."""
+    host = RootedHost(root)
+    host._runner = Runner(execute=lambda argv, env, cwd, data: (rc, out, ''))  # pylint: disable=protected-access
+    return host
+
 OPTIONS = [
     {'systemd': True}, {'gather_subset': ['all']}, {'path': '/proc/1/comm'}, {'root': '/'}, {'wsl': 'yes'},
     {'filter': '*'}, {'timeout': 5}, {'': 1}, {'systemd_pid1': False}, {'host': {}},
@@ -19,7 +29,7 @@ OPTIONS = [
 
 @pytest.mark.parametrize('params', OPTIONS, ids=[list(p)[0] or 'empty-name' for p in OPTIONS])
 def test_any_option_is_refused(run_module, tmp_path, params):
-    host = RootedHost(tmp_path)
+    host = rooted(tmp_path)
     result = run_module('host_facts', params, host=host)
     assert result.failed and 'Unsupported parameters' in result['msg']
     assert (list(params)[0] or "''") in result['msg'] or list(params)[0] == ''
@@ -74,7 +84,7 @@ STATES = [
 
 @pytest.mark.parametrize('make,expected', [(m, e) for _i, m, e in STATES], ids=[i for i, _m, _e in STATES])
 def test_hostile_host_states_give_a_correct_answer(run_module, tmp_path, make, expected):
-    host = RootedHost(tmp_path / 'root')
+    host = rooted(tmp_path / 'root')
     os.makedirs(host.root)
     for path, maker in make.items():
         maker(host.p(path))
@@ -83,4 +93,60 @@ def test_hostile_host_states_give_a_correct_answer(run_module, tmp_path, make, e
     for key, value in expected.items():
         assert result['host'][key] == value, (key, result['host'])
     assert result['changed'] is False
-    assert '\n' not in result['findings'][0]['actual']
+    assert all('\n' not in f['actual'] for f in result['findings'])
+
+
+SDK_ROOTS = [('relative', 'usr/local/lib/go'), ('dot', '.'), ('nul', '/opt/\x00go'), ('newline', '/opt/go\nx'),
+             ('list', ['/opt/go'])]
+
+
+@pytest.mark.parametrize('value', [v for _i, v in SDK_ROOTS], ids=[i for i, _v in SDK_ROOTS])
+def test_a_bad_sdk_root_is_one_line_naming_it(run_module, tmp_path, value):
+    host = rooted(tmp_path)
+    result = run_module('host_facts', {'sdk_root': value}, host=host)
+    assert result.failed and 'sdk_root' in result['msg']
+
+
+MOUNTINFO = '/proc/self/mountinfo'
+STATUS = '/proc/self/status'
+PASSWD = '/etc/passwd'
+
+FACT_STATES = [
+    ('mountinfo-garbage', {MOUNTINFO: data(b'not a mountinfo line\n')}, lambda f: f['cgroup']['version'] == 'none'),
+    ('mountinfo-binary', {MOUNTINFO: data(b'\xff\x00' * 100)}, lambda f: f['tmp']['mounted'] is False),
+    ('mountinfo-fifo', {MOUNTINFO: fifo}, lambda f: f['cgroup']['version'] == 'none'),
+    ('status-seccomp-words', {STATUS: data(b'Seccomp:\tfilter\n')}, lambda f: f['seccomp']['mode'] is None),
+    ('status-seccomp-unknown-mode', {STATUS: data(b'Seccomp:\t7\n')}, lambda f: f['seccomp']['name'] == 'unknown'),
+    ('passwd-garbage', {PASSWD: data(b'::::\nroot\n\xff:x:0:0::relative:/bin/sh\n')}, lambda f: f['user_goenv'] == []),
+    ('pids-max-huge', {'/proc/self/cgroup': data(b'0::/x\n'), '/sys/fs/cgroup/x/pids.max': data(b'9' * 40)},
+     lambda f: f['pids_max']['process'] is None or f['pids_max']['process_source'] != '/sys/fs/cgroup/x/pids.max'),
+    ('cgroup-path-escapes', {'/proc/self/cgroup': data(b'0::/../../../etc\n'), '/etc/pids.max': data(b'5\n')},
+     lambda f: f['pids_max']['process'] != 5),
+    ('pid-max-negative', {'/proc/sys/kernel/pid_max': data(b'-1\n')}, lambda f: f['pids_max']['kernel_pid_max'] is None),
+    ('marker-not-json', {'/usr/local/lib/go/go1.27.3/.gocompat-sdk.json': data(b'{bad')}, lambda f: f['sdks'] == []),
+    ('marker-a-list', {'/usr/local/lib/go/go1.27.3/.gocompat-sdk.json': data(b'[1]')}, lambda f: f['sdks'] == []),
+    ('user-goenv-fifo', {PASSWD: data(b'dev:x:1000:1000::/home/dev:/bin/sh\n'), '/home/dev/.config/go/env': fifo},
+     lambda f: f['user_goenv'] == []),
+    ('user-goenv-binary', {PASSWD: data(b'dev:x:1000:1000::/home/dev:/bin/sh\n'),
+                           '/home/dev/.config/go/env': data(b'GOFLAGS=\xff\x1b[31m\n')},
+     lambda f: f['user_goenv'][0]['settings']['GOFLAGS'] == '\\xff\\x1b[31m'),
+]
+
+
+@pytest.mark.parametrize('make,check', [(m, c) for _i, m, c in FACT_STATES], ids=[i for i, _m, _c in FACT_STATES])
+def test_hostile_fact_sources_give_a_correct_answer(run_module, tmp_path, make, check):
+    host = rooted(tmp_path / 'root')
+    os.makedirs(host.root)
+    for path, maker in make.items():
+        maker(host.p(path))
+    before = host.tree()
+    result = run_module('host_facts', {}, host=host)
+    assert not result.failed, result['msg']
+    assert check(result['ansible_facts']['gocompat']), result['ansible_facts']['gocompat']
+    assert host.tree() == before
+
+
+def test_login_shell_output_with_control_characters_is_quoted(run_module, tmp_path):
+    host = rooted(tmp_path, out='GOFLAGS=-x\x1b]0;owned\x07\nNOT_GO=1\n')
+    facts = run_module('host_facts', {}, host=host)['ansible_facts']['gocompat']
+    assert facts['login_env'] == {'GOFLAGS': '-x\\x1b]0;owned\\x07'}
