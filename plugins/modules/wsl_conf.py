@@ -231,7 +231,8 @@ ARGUMENT_SPEC = dict(
     only_on_wsl=dict(type='bool', default=False),
 )
 DETECT_LIMIT = 1 << 16
-_KIND_WORDS = {'dir': 'a directory', 'other': 'not a regular file (a FIFO, socket or device)'}
+_KIND_WORDS = {'dir': 'a directory', 'other': 'not a regular file (a FIFO, socket or device)',
+               'link': 'a symlink that does not resolve (a loop)'}
 
 
 def validate(params):
@@ -265,10 +266,9 @@ def _target(host, path):
         if real_kind == 'absent':
             raise ModuleFailure('path: %s is a symlink to %s, which does not exist' % (quote(path), quote(real)))
         if real_kind != 'file':
-            raise ModuleFailure('path: %s is a symlink to %s, which is %s' % (
-                quote(path), quote(real), _KIND_WORDS.get(real_kind, real_kind)))
+            raise ModuleFailure('path: %s is a symlink to %s, which is %s' % (quote(path), quote(real), _KIND_WORDS[real_kind]))
         return real, True
-    if kind in _KIND_WORDS:
+    if kind in ('dir', 'other'):
         raise ModuleFailure('path: %s is %s' % (quote(path), _KIND_WORDS[kind]))
     directory = posixpath.dirname(path)
     if kind == 'absent' and not host.isdir(directory):
@@ -327,7 +327,7 @@ def plan(options, state, check_mode):
     after = document.render()
     if changes and after != (state['text'] or ''):
         the_plan.write_file(state['host'], target, state['text'], after, backup=options['backup'])
-    pending = wants_systemd and detected['wsl_version'] == 2 and not detected['systemd_pid1']
+    pending = wants_systemd and detected['wsl_version'] != 1 and not detected['systemd_pid1']
     restart = detected['is_wsl'] and bool(changes or pending)
     instruction = wsl_plan.restart_instruction(fmt, target, detected['distro']) if restart else ''
     if restart:

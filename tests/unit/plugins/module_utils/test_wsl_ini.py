@@ -196,18 +196,22 @@ def test_adding_a_key_inserts_one_line_and_keeps_every_other(text, section, key)
     assert rendered.startswith(u'\ufeff') == text.startswith(u'\ufeff')
     assert I.parse(rendered, 'p').get(section, key).value == 'v1'
     # every old line is still there, in order, with its ending (the last one may gain a line ending)
-    stripped_after = after
     position = 0
     for i, line in enumerate(before):
-        while position < len(stripped_after) and stripped_after[position] != line and \
-                not (i == len(before) - 1 and stripped_after[position].rstrip('\r\n') == line):
+        while position < len(after) and after[position] != line and \
+                not (i == len(before) - 1 and after[position].rstrip('\r\n') == line):
             position += 1
-        assert position < len(stripped_after), 'line %r lost' % line
+        assert position < len(after), 'line %r lost' % line
         position += 1
-    assert len(after) - len(before) == (1 if had_section else (2 if not before or
-                                                             before[-1].strip(' \t\r\n') == '' else 3))
-    endings = set(l[len(l.rstrip('\r\n')):] for l in after if l.rstrip('\r\n') != l)
-    assert endings <= set(l[len(l.rstrip('\r\n')):] for l in before) | {'\n', '\r\n'}
+    if had_section:
+        added = 1  # the key line
+    elif not before or before[-1].strip(' \t\r\n') == '':
+        added = 2  # section and key
+    else:
+        added = 3  # a blank line, section and key
+    assert len(after) - len(before) == added
+    endings = set(line[len(line.rstrip('\r\n')):] for line in after if line.rstrip('\r\n') != line)
+    assert endings <= set(line[len(line.rstrip('\r\n')):] for line in before) | {'\n', '\r\n'}
 
 
 @PROPERTY

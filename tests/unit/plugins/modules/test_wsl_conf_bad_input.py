@@ -133,6 +133,12 @@ def test_dangling_symlink(run_module, host):
     expect_failure(run_module, host, dict(settings=GOOD), ['path:', 'which does not exist'])
 
 
+def test_symlink_loop(run_module, host):
+    os.remove(host.p(CONF))
+    os.symlink('wsl.conf', host.p(CONF))
+    expect_failure(run_module, host, dict(settings=GOOD), ['path:', 'does not resolve'])
+
+
 def test_symlink_to_a_directory(run_module, host):
     os.remove(host.p(CONF))
     os.makedirs(host.p('/etc/confdir'))
