@@ -74,39 +74,52 @@ def survey(host, path, mounted, keep):
     skip = set(mounted) | set(keep)
     seen = [0]
 
-    def walk(rel):
-        """True when ``rel`` (a directory) holds nothing that would be hidden."""
-        full = posixpath.join(path, rel) if rel else path
-        try:
-            names = host.listdir(full)
-        except EnvironmentError as exc:
-            hidden.append('%s (unreadable: %s)' % (rel or '.', exc.strerror))
-            return False
-        clean = True
-        for name in names:
-            seen[0] += 1
-            if seen[0] > SURVEY_LIMIT:
-                hidden.append('more than %d entries' % SURVEY_LIMIT)
+    def listing(rel):
+        names = host.listdir(posixpath.join(path, rel) if rel else path)
+        seen[0] += len(names) + 1
+        if seen[0] > SURVEY_LIMIT:
+            raise _TooMany()
+        return names
+
+    def only_dirs(rel):
+        """A tree of directories only (systemd's PrivateTmp dirs, .ICE-unix): nothing a mount would hide."""
+        for name in listing(rel):
+            child = posixpath.join(rel, name)
+            try:
+                if not stat.S_ISDIR(host.lstat(posixpath.join(path, child)).st_mode) or not only_dirs(child):
+                    return False
+            except EnvironmentError:
                 return False
+        return True
+
+    def walk(rel):
+        """Sort the entries of ``rel`` into carried, empty (directory trees to recreate) and hidden."""
+        for name in listing(rel):
             child = posixpath.join(rel, name) if rel else name
             if child in skip:
                 continue
             if any(s.startswith(child + '/') for s in skip):
-                clean = walk(child) and clean
+                walk(child)
                 continue
             try:
                 mode = host.lstat(posixpath.join(path, child)).st_mode
             except EnvironmentError:
                 continue  # gone meanwhile
-            if stat.S_ISDIR(mode) and not host.listdir(posixpath.join(path, child)):
+            if stat.S_ISDIR(mode) and only_dirs(child):
                 empty.append(child)
-            else:
-                clean = False
-                if len(hidden) < 20:
-                    hidden.append(child + ('/' if stat.S_ISDIR(mode) else ''))
-        return clean
-    walk('')
+            elif len(hidden) < 20:
+                hidden.append(child + ('/' if stat.S_ISDIR(mode) else ''))
+    try:
+        walk('')
+    except _TooMany:
+        hidden.append('more than %d entries' % SURVEY_LIMIT)
+    except EnvironmentError as exc:
+        hidden.append('unreadable: %s' % (exc.strerror or exc))
     return hidden, empty, kinds
+
+
+class _TooMany(Exception):
+    pass
 
 
 def copies(keep, empty, mounted):

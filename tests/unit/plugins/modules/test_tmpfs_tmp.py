@@ -273,3 +273,28 @@ def test_mode_spellings_are_the_same(run_module, tmp_path, mode_param):
     host = make_host(tmp_path, mounts=(ROOT_LINE, tmpfs_line()), fstab=MARK + LINE)
     result = run_module('tmpfs_tmp', {'mode': mode_param}, host=host)
     assert result['changed'] is False and set(statuses(result).values()) == {'pass'}
+
+
+def test_trees_of_empty_directories_are_recreated_not_hidden(run_module, tmp_path):
+    # systemd's PrivateTmp directories (0700 with an empty tmp/ inside) and the X11 socket dirs hold no data
+    host = make_host(tmp_path)
+    private = '/tmp/systemd-private-0a67-systemd-logind.service-qfc4Oi'
+    os.makedirs(host.p(private + '/tmp'))
+    os.chmod(host.p(private), 0o700)
+    os.makedirs(host.p('/tmp/.X11-unix'))
+    result = run_module('tmpfs_tmp', {}, host=host)
+    assert result['live_action'] == 'mount' and result['hidden'] == []
+    assert ['cp', '-a', '--parents', '--', '.X11-unix', private[5:], '/tmp'] in host._runner.argvs()
+    host.write(private + '/tmp/session.lock', '1')
+    mounted_not = run_module('tmpfs_tmp', {}, check_mode=True, host=host)
+    assert mounted_not['live_action'] == 'defer-hidden' and mounted_not['hidden'] == [private[5:] + '/']
+
+
+def test_a_huge_tmp_is_not_walked_to_the_end(run_module, tmp_path, monkeypatch):
+    from ansible_collections.gocompat.baseline.plugins.module_utils import tmp_live
+    monkeypatch.setattr(tmp_live, 'SURVEY_LIMIT', 50)
+    host = make_host(tmp_path)
+    for number in range(30):
+        os.makedirs(host.p('/tmp/d%02d/e' % number))
+    result = run_module('tmpfs_tmp', {}, check_mode=True, host=host)
+    assert result['live_action'] == 'defer-hidden' and result['hidden'][-1] == 'more than 50 entries'
