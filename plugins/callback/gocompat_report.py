@@ -136,6 +136,7 @@ class CallbackModule(CallbackBase):
     CALLBACK_NEEDS_ENABLED = True
 
     def __init__(self, display=None, options=None):
+        self._direct_options = None
         super(CallbackModule, self).__init__(display=display, options=options)
         self._collector = Collector(metadata={
             'started': _now(),
@@ -146,6 +147,13 @@ class CallbackModule(CallbackBase):
         self._started = time.time()
         self._var_options = {}
         self._waivers_loaded = False
+
+    def set_options(self, task_keys=None, var_options=None, direct=None):
+        # Options given directly survive the re-resolution with play variables below.
+        if direct is not None:
+            self._direct_options = dict(direct)
+        super(CallbackModule, self).set_options(task_keys=task_keys, var_options=var_options,
+                                                direct=self._direct_options)
 
     # Options: ini/env are resolved by Ansible; variables are read at each play start (core does not pass them).
     def _play_vars(self, play):

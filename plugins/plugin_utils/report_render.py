@@ -140,7 +140,7 @@ def render_html(report):
            '<title>gocompat.baseline compliance report</title><style>%s</style></head><body>' % _STYLE,
            '<h1>gocompat.baseline compliance report</h1>']
     verdict = 'compliant' if summary['compliant'] else 'NOT compliant'
-    out.append('<p class="summary" id="summary" data-compliant="%s"><span><b>%s</b></span>' % (
+    out.append('<p class="summary" id="summary" data-compliant="%s"><span><strong>%s</strong></span>' % (
         'true' if summary['compliant'] else 'false', _h(verdict)))
     for state, count in sorted(summary['host_states'].items()):
         out.append('<span>%s hosts: %d</span>' % (_h(state.replace('_', ' ')), count))
