@@ -75,6 +75,8 @@ notes:
   - WSL reads C(/etc/wsl.conf) when the distribution starts and C(.wslconfig) when the WSL 2 VM starts. This module
     never restarts WSL (it runs inside it); follow RV(restart_instruction).
   - C(boot.systemd) needs WSL 0.67.6 or later and WSL 2.
+  - On a Windows drive mounted without the DrvFs C(metadata) option, files have no Unix owner or mode and
+    C(chmod) fails there; C(.wslconfig) is then replaced without them (Windows ACLs apply).
 author:
   - gocompat.baseline contributors (@gocompat)
 '''
@@ -214,7 +216,7 @@ findings:
 import os
 import posixpath
 
-from ansible_collections.gocompat.baseline.plugins.module_utils import wsl_detect, wsl_ini, wsl_plan, wsl_schema
+from ansible_collections.gocompat.baseline.plugins.module_utils import wsl_detect, wsl_ini, wsl_plan, wsl_schema, wsl_winfile
 from ansible_collections.gocompat.baseline.plugins.module_utils.module_base import ModuleFailure, Plan, run_module
 from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import quote
 
@@ -325,7 +327,10 @@ def plan(options, state, check_mode):
             the_plan.warnings.append('boot.systemd is asked on WSL 1, which cannot run systemd as PID 1; it takes '
                                      'effect only once the distribution is converted to WSL 2')
     after = document.render()
-    if changes and after != (state['text'] or ''):
+    if changes and after != (state['text'] or '') and fmt == 'wslconfig':
+        # the Windows drive may have no Unix owner and mode (DrvFs without metadata)
+        wsl_winfile.plan_write(the_plan, state['host'], target, state['text'], after, backup=options['backup'])
+    elif changes and after != (state['text'] or ''):
         the_plan.write_file(state['host'], target, state['text'], after, backup=options['backup'])
     pending = wants_systemd and detected['wsl_version'] != 1 and not detected['systemd_pid1']
     restart = detected['is_wsl'] and bool(changes or pending)

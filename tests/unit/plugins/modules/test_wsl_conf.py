@@ -261,3 +261,50 @@ def test_only_on_wsl_on_plain_linux_reads_nothing_and_skips(run_module, tmp_path
 def test_only_on_wsl_on_wsl2_edits(run_module, host):
     result = run_module('wsl_conf', dict(SYSTEMD, only_on_wsl=True), host=host)
     assert result['changed'] is True and host.text(CONF) == '[boot]\nsystemd=true\n'
+
+
+class DrvFsHost(RootedHost):
+    """A rooted host whose /mnt/c behaves like DrvFs without metadata: chmod there fails with EPERM."""
+
+    def write_text_plain(self, path, text):
+        from ansible_collections.gocompat.baseline.plugins.module_utils import wsl_winfile
+        wsl_winfile.replace(self.p(path), text)
+
+
+@pytest.fixture
+def drvfs(tmp_path, monkeypatch):
+    h = make_host(tmp_path)
+    h.__class__ = DrvFsHost
+    os.makedirs(h.p('/mnt/c/Users/dev'))
+    real_chmod = os.chmod
+
+    def chmod(path, mode, *args, **kwargs):
+        if str(path).startswith(h.p('/mnt/c/')):
+            raise OSError(1, 'Operation not permitted', str(path))
+        return real_chmod(path, mode, *args, **kwargs)
+    monkeypatch.setattr(os, 'chmod', chmod)
+    return h
+
+
+def test_wslconfig_on_drvfs_without_metadata_is_written_without_owner_and_mode(run_module, drvfs):
+    path = '/mnt/c/Users/dev/.wslconfig'
+    put(drvfs, b'\xef\xbb\xbf[wsl2]\r\nmemory=4GB\r\n', path)
+    params = {'path': path, 'format': 'wslconfig', 'settings': {'wsl2': {'memory': '8GB'}}}
+    result = run_module('wsl_conf', params, host=drvfs)
+    assert not result.failed and result['changed'] is True
+    assert raw(drvfs, path) == b'\xef\xbb\xbf[wsl2]\r\nmemory=8GB\r\n'
+    assert sorted(os.listdir(drvfs.p('/mnt/c/Users/dev'))) == ['.wslconfig']  # no temp file left
+    assert run_module('wsl_conf', params, host=drvfs)['changed'] is False
+
+
+def test_wsl_conf_itself_does_not_fall_back(run_module, drvfs, monkeypatch):
+    """EPERM on /etc is a real refusal (an immutable file): it is reported, not worked around."""
+    drvfs.write(CONF, '[boot]\nsystemd=false\n')
+    before = drvfs.tree()
+
+    def refused(path, text, default_mode=0o644):
+        raise OSError(1, 'Operation not permitted', path)
+    monkeypatch.setattr(drvfs, 'write_text', refused)
+    result = run_module('wsl_conf', SYSTEMD, host=drvfs)
+    assert result.failed and 'Operation not permitted' in result['msg']
+    assert drvfs.tree() == before
