@@ -124,13 +124,16 @@ def mount_options(options):
     return options_text(options)
 
 
-def remount_options(options):
-    """-o for a remount: every managed flag explicit both ways (a remount keeps what it is not told), the
-    sizes; mode and owner of a mounted tmpfs change with chmod and chown, not with a remount."""
+def remount_options(options, live_flags=()):
+    """-o for a remount: every managed flag explicit both ways (mount merges an fstab line into a remount), the
+    atime mode kept from the live mount unless one is asked for, the sizes; mode and owner of a mounted tmpfs
+    change with chmod and chown, not with a remount."""
     parts = ['remount']
     for flag, inverse in (('nosuid', 'suid'), ('nodev', 'dev'), ('noexec', 'exec')):
         parts.append(flag if flag in options['options'] else inverse)
     parts.extend(f for f in options['options'] if f not in M.FLAGS)
+    if M.wanted_atime(options['options']) is None and live_flags:
+        parts.append(M.atime_of(live_flags))
     parts.append('size=%s' % options['size_text'])
     if options['nr_inodes'] is not None:
         parts.append('nr_inodes=%d' % options['nr_inodes'])

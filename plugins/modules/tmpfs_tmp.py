@@ -377,8 +377,8 @@ def _plan_live(the_plan, options, state, action, stash):
     live = state['live']
     if action == 'remount':
         before = 'remount,' + ','.join(o for o in live.all_options() if o not in ('rw',) and not o.startswith(('mode=', 'uid=', 'gid=')))
-        the_plan.add_diff('%s (live mount)' % path, '%s\n' % ','.join(live.all_options()), '%s\n' % P.remount_options(options))
-        the_plan.add_step('remount %s' % path, lambda: L.remount(host.run, path, P.remount_options(options)),
+        the_plan.add_diff('%s (live mount)' % path, '%s\n' % ','.join(live.all_options()), '%s\n' % P.remount_options(options, live.options))
+        the_plan.add_step('remount %s' % path, lambda: L.remount(host.run, path, P.remount_options(options, live.options)),
                           lambda: L.remount(host.run, path, before))
     if action in ('remount', 'chmod') and state['view'][2]:
         mode, uid, gid = state['stat']

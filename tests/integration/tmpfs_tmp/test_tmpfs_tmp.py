@@ -153,3 +153,16 @@ def test_remote_tmp_under_tmp_with_and_without_pipelining(namespace):
 
 def _q(text):
     return "'" + text.replace("'", "'\"'\"'") + "'"
+
+
+def test_remount_keeps_the_atime_mode_of_the_live_mount(namespace):
+    # Debian 13's tmp.mount mounts with strictatime; a size change must not turn it into relatime
+    ns = namespace
+    ns.sh('umount /tmp && mount -t tmpfs -o mode=1777,strictatime,nosuid,nodev,size=50%,nr_inodes=1m tmpfs /tmp')
+    real = ns.module({'size': '25%'})
+    ns.mark('mount', MOUNT_LINE)
+    ns.run()
+    real = ns.result(real)
+    assert real['live_action'] == 'remount' and not real.get('failed'), real.get('msg')
+    flags = ns.section('mount').split()[5].split(',')
+    assert 'relatime' not in flags and 'noatime' not in flags and 'nosuid' in flags
