@@ -2,21 +2,13 @@
 ansible-playbook; load_profile.py (run with the system Python, which has Debian's python3-seccomp) loads them
 for real; a Go test binary built with -race by an SDK of the test mirror runs under them in the Docker engine."""
 
-import json
-import os
 import subprocess
-import sys
 import tarfile
 
 import pytest
 
-from harness import mirror as mirror_mod
 from harness.fixtures import docker_session  # noqa: F401  # pylint: disable=unused-import
-from harness.paths import HarnessError
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-LOADER = os.path.join(HERE, 'load_profile.py')
-SYSTEM_PYTHON = '/usr/bin/python3'
 MODULE = 'gocompat.baseline.seccomp_profile'
 GO_VERSION = '1.26.5'
 
@@ -54,14 +46,6 @@ func TestThreadsUnderTheRaceDetector(t *testing.T) {
 '''
 
 
-def load(profile_path):
-    """What load_profile.py reports for ``profile_path``: {'loaded': {...}, 'checks': {...}}."""
-    proc = subprocess.run([SYSTEM_PYTHON, LOADER, str(profile_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=60, check=False)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
-
-
 @pytest.fixture
 def profile(module_runner, tmp_path):
     """profile(**module_args) -> (result, path): one real run of the module writing into tmp_path."""
@@ -75,14 +59,10 @@ def profile(module_runner, tmp_path):
 
 
 @pytest.fixture(scope='session')
-def race_test_binary(tmp_path_factory):
-    """A Go test binary built with -race (cgo on) by the mirror's Go SDK."""
-    try:
-        mirror_mod.build()
-    except HarnessError as exc:
-        pytest.fail(str(exc))
+def race_test_binary(tmp_path_factory, go_mirror):  # pylint: disable=redefined-outer-name
+    """A Go test binary built with -race (cgo on) by the Go SDK archive of the test mirror."""
     work = tmp_path_factory.mktemp('seccomp-go')
-    with tarfile.open(str(mirror_mod.SHARED_DIR / 'dl' / mirror_mod.archive_name(GO_VERSION))) as archive:
+    with tarfile.open(go_mirror.archive(GO_VERSION)) as archive:
         archive.extractall(str(work))
     module = work / 'mod'
     module.mkdir()
@@ -94,5 +74,4 @@ def race_test_binary(tmp_path_factory):
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=600,
                           check=False)
     assert proc.returncode == 0, proc.stdout
-    assert sys.platform.startswith('linux')
     return module / 'threads.test'

@@ -9,7 +9,7 @@ import uuid
 from harness import docker as docker_mod
 from harness.paths import COLLECTIONS
 
-from conftest import LOADER, SYSTEM_PYTHON, load  # pylint: disable=import-error
+from seccomp_profile_helpers import LOADER, SYSTEM_PYTHON, load  # pylint: disable=import-error
 
 IMAGE = docker_mod.IMAGE % 'bookworm'
 
