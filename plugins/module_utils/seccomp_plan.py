@@ -124,7 +124,7 @@ def parse(text, where):
         raise V.ProfileError('%s: nested too deeply to be a seccomp profile' % where)
     except ValueError as exc:
         line, col = getattr(exc, 'lineno', None), getattr(exc, 'colno', None)
-        at = ':%d:%d' % (line, col) if line else ''
+        at = ':%s:%s' % (line, col) if line is not None else ''
         raise V.ProfileError('%s%s: not valid JSON: %s' % (where, at, quote(getattr(exc, 'msg', None) or str(exc), 120)))
 
 

@@ -19,7 +19,6 @@ from ansible_collections.gocompat.baseline.plugins.module_utils.command import C
 from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import quote
 
 
-
 def _load_binding():
     """libseccomp's Python binding (Debian python3-seccomp) when the module's interpreter has it; it is
     optional, so the name is looked up at run time and the table stands in without it."""
@@ -27,6 +26,7 @@ def _load_binding():
         return importlib.import_module('seccomp')
     except ImportError:
         return None
+
 
 ACTIONS = ('SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRAP', 'SCMP_ACT_ERRNO',
            'SCMP_ACT_TRACE', 'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY')

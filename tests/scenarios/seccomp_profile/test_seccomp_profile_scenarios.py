@@ -19,6 +19,7 @@ DAEMON = '/etc/docker/daemon.json'
 CONF = '/etc/containers/containers.conf'
 KUBELET = '/var/lib/kubelet/seccomp/profiles/go-tests.json'
 SHIPPED = '/usr/share/containers/seccomp.json'
+ALL_RUNTIMES = ['docker', 'podman', 'kubelet']
 
 # A profile in the shape containers-common ships: conditional rules by capability.
 SHIPPED_PROFILE = json.dumps({
@@ -67,8 +68,9 @@ def clone3_rules(text):
 def check_builtin(host):
     profile = json.loads(host.read(PROFILE))
     assert profile['defaultAction'] == 'SCMP_ACT_ERRNO' and len(profile['archMap']) == 2
+    comment = 'go tests: glibc 2.34+ tries clone3 first and falls back to clone only on ENOSYS (ENOSYS)'
     assert clone3_rules(host.read(PROFILE)) == [{'names': ['clone3'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 38,
-        'comment': 'go tests: glibc 2.34+ tries clone3 first and falls back to clone only on ENOSYS (ENOSYS)'}]
+                                                 'comment': comment}]
 
 
 def check_patched(host):
@@ -127,11 +129,9 @@ SCENARIOS = [
     Scenario('malformed-daemon-json-untouched', 'runtime', runtime_args(runtimes=['docker']),
              files={DAEMON: '{"log-driver": "journald",, }\n'}, before=write_profile,
              error='%s:1:27: expected a key' % DAEMON),
-    Scenario('auto-on-a-host-without-runtimes', 'runtime', runtime_args(runtimes=['docker', 'podman', 'kubelet'],
-                                                                         present_only=True),
+    Scenario('auto-on-a-host-without-runtimes', 'runtime', runtime_args(runtimes=ALL_RUNTIMES, present_only=True),
              before=write_profile, audit={'seccomp.docker': 'skip', 'seccomp.podman': 'skip', 'seccomp.kubelet': 'skip'}),
-    Scenario('auto-registers-only-podman', 'runtime', runtime_args(runtimes=['docker', 'podman', 'kubelet'],
-                                                                    present_only=True),
+    Scenario('auto-registers-only-podman', 'runtime', runtime_args(runtimes=ALL_RUNTIMES, present_only=True),
              files={CONF: CONF_TEXT}, before=write_profile,
              audit={'seccomp.docker': 'skip', 'seccomp.podman': 'fail', 'seccomp.kubelet': 'skip'},
              changed=[CONF], check=check_conf),
