@@ -121,11 +121,11 @@ def load_waivers_file(path):
 def _plain(value):
     """Variable values as plain Python types (tagged/unsafe strings become str)."""
     if isinstance(value, dict):
-        return dict((str(key), _plain(item)) for key, item in value.items())
+        return dict((_plain(key), _plain(item)) for key, item in value.items())
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
     if isinstance(value, str):
-        return str(value)
+        return str.__str__(value)   # an exact str: Ansible's subclasses may return themselves from str()
     return value
 
 

@@ -23,9 +23,11 @@ except ImportError:  # reported when the filter is used, with the package to ins
 def _plain(value):
     """Plain Python types: JMESPath functions check exact types, Ansible's strings are subclasses."""
     if isinstance(value, Mapping):
-        return dict((str(key), _plain(item)) for key, item in value.items())
-    if isinstance(value, (str, bytes)):
-        return str(value) if isinstance(value, str) else value.decode('utf-8', 'replace')
+        return dict((_plain(key), _plain(item)) for key, item in value.items())
+    if isinstance(value, str):
+        return str.__str__(value)   # an exact str: Ansible's subclasses may return themselves from str()
+    if isinstance(value, bytes):
+        return value.decode('utf-8', 'replace')
     if isinstance(value, Sequence):
         return [_plain(item) for item in value]
     if isinstance(value, bool) or value is None:
@@ -34,7 +36,7 @@ def _plain(value):
         return int(value)
     if isinstance(value, float):
         return float(value)
-    return str(value)
+    return str.__str__(str(value))
 
 
 def _findings_list(value, what):
@@ -61,12 +63,12 @@ def flatten(data, var='gocompat_findings', hosts=None, host=None):
             if var not in host_vars:
                 continue
             for finding in _findings_list(host_vars[var], '%s of %s' % (var, name)):
-                flat.append(dict(_plain(finding), host=str(name)))
+                flat.append(dict(_plain(finding), host=_plain(str(name))))
         return flat
     for finding in _findings_list(data, 'the input'):
         record = _plain(finding)
         if host is not None:
-            record['host'] = str(host)
+            record['host'] = _plain(str(host))
         flat.append(record)
     return flat
 
@@ -79,7 +81,7 @@ def findings_select(data, query=None, var='gocompat_findings', hosts=None, host=
         raise AnsibleFilterError('findings_select needs the Python package jmespath on the controller '
                                  '(pip install jmespath, or the python3-jmespath package)')
     try:
-        return jmespath.search(str(query), flat)
+        return jmespath.search(_plain(str(query)), flat)
     except jmespath.exceptions.JMESPathError as exc:
         raise AnsibleFilterError('findings_select: bad query %r: %s' % (str(query), exc))
 

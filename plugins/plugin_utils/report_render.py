@@ -60,10 +60,11 @@ def render_junit(report):
         host = report['hosts'][name]
         counts = host['counts']
         extra = len(host['failed_tasks']) + (1 if host['unreachable'] else 0)
-        suite = _sub(root, 'testsuite', dict(
-            name=name, hostname=name, tests=str(len(host['controls']) + extra), failures=str(counts['fail']),
-            errors=str(counts['error'] + extra), skipped=str(counts['skip'] + counts[WAIVED]),
-            timestamp=started[:19]))
+        attrs = dict(name=name, hostname=name, tests=str(len(host['controls']) + extra), failures=str(counts['fail']),
+                     errors=str(counts['error'] + extra), skipped=str(counts['skip'] + counts[WAIVED]))
+        if started:
+            attrs['timestamp'] = started[:19]   # xs:dateTime without the zone, as the readers expect
+        suite = _sub(root, 'testsuite', attrs)
         props = _sub(suite, 'properties')
         _sub(props, 'property', dict(name='state', value=host['state']))
         for restart in host['restarts']:
