@@ -138,9 +138,15 @@ def remount(run, path, options_text):
     run(['mount', '-o', options_text, path])
 
 
-def set_owner_mode(run, path, mode, uid, gid):
+def set_owner_mode(run, path, mode, uid, gid, previous=None):
+    """chown then chmod; when chmod fails, the owner goes back to ``previous`` (uid, gid) before the error."""
     run(['chown', '%d:%d' % (uid, gid), path])
-    run(['chmod', '%04o' % mode, path])
+    try:
+        run(['chmod', '%04o' % mode, path])
+    except Exception:
+        if previous is not None:
+            run(['chown', '%d:%d' % previous, path], check=False)
+        raise
 
 
 def mount_over(run, path, options_text, stash, copied, mounted, kinds, keep_stash):

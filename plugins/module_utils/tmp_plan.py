@@ -140,6 +140,19 @@ def remount_options(options, live_flags=()):
     return ','.join(parts)
 
 
+def restore_options(live):
+    """-o for a remount back to what ``live`` (a tmp_mounts.Mount) shows, for the undo of a remount."""
+    parts = ['remount']
+    for flag, inverse in (('nosuid', 'suid'), ('nodev', 'dev'), ('noexec', 'exec')):
+        parts.append(flag if flag in live.options else inverse)
+    parts.append(M.atime_of(live.options))
+    parts.append('size=%s' % (M.option_value(live.super_options, 'size') or '50%'))
+    inodes = M.option_value(live.super_options, 'nr_inodes')
+    if inodes:
+        parts.append('nr_inodes=%s' % inodes)
+    return ','.join(parts)
+
+
 def stash_path(path, stamp):
     return '%s/%s.%s' % (STASH_ROOT, T.unit_name(path)[:-len('.mount')].replace('\\', '_'), stamp)
 

@@ -195,6 +195,7 @@ findings:
       remediation: mount a tmpfs on /tmp (this module without check mode)
 '''
 
+import os
 import posixpath
 import time
 
@@ -330,7 +331,7 @@ def plan(options, state, check_mode):
     persisted['method'] = method
     live_ok_after = action in ('keep', 'mount', 'remount', 'chmod')
     boot_ok_after = method != 'none' and not T.persisted_drift(options, after, state['mem'])
-    stash = P.stash_path(options['path'], time.strftime('%Y%m%dT%H%M%S')) if action == 'mount' else ''
+    stash = P.stash_path(options['path'], '%s.%d' % (time.strftime('%Y%m%dT%H%M%S'), os.getpid())) if action == 'mount' else ''
     the_plan.result.update(
         live=_live_dict(state), persisted=persisted, reboot_required=bool(boot_ok_after and not live_ok_after),
         live_action=action, hidden=state['hidden'] if action in ('mount', 'defer-hidden') else [],
@@ -376,7 +377,7 @@ def _plan_live(the_plan, options, state, action, stash):
     path = options['path']
     live = state['live']
     if action == 'remount':
-        before = 'remount,' + ','.join(o for o in live.all_options() if o not in ('rw',) and not o.startswith(('mode=', 'uid=', 'gid=')))
+        before = P.restore_options(live)
         the_plan.add_diff('%s (live mount)' % path, '%s\n' % ','.join(live.all_options()), '%s\n' % P.remount_options(options, live.options))
         the_plan.add_step('remount %s' % path, lambda: L.remount(host.run, path, P.remount_options(options, live.options)),
                           lambda: L.remount(host.run, path, before))
@@ -385,7 +386,7 @@ def _plan_live(the_plan, options, state, action, stash):
         the_plan.add_diff('%s (owner and mode)' % path, '%d:%d %04o\n' % (uid, gid, mode),
                           '%d:%d %04o\n' % (options['uid'], options['gid'], options['mode']))
         the_plan.add_step('chown and chmod %s' % path,
-                          lambda: L.set_owner_mode(host.run, path, options['mode'], options['uid'], options['gid']),
+                          lambda: L.set_owner_mode(host.run, path, options['mode'], options['uid'], options['gid'], (uid, gid)),
                           lambda: L.set_owner_mode(host.run, path, mode, uid, gid))
     if action == 'mount':
         keep = options['apply_now'] == 'always' and bool(state['hidden'])

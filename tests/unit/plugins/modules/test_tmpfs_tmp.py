@@ -299,3 +299,14 @@ def test_a_huge_tmp_is_not_walked_to_the_end(run_module, tmp_path, monkeypatch):
         os.makedirs(host.p('/tmp/d%02d/e' % number))
     result = run_module('tmpfs_tmp', {}, check_mode=True, host=host)
     assert result['live_action'] == 'defer-hidden' and result['hidden'][-1] == 'more than 50 entries'
+
+
+def test_a_failed_step_after_a_remount_remounts_back_to_the_old_options(run_module, tmp_path):
+    host = make_host(tmp_path, mounts=(ROOT_LINE, tmpfs_line('rw,noexec,relatime', 1000000, ',nr_inodes=2048')),
+                     tmp_mode=0o777, fstab=MARK + LINE, runner=FakeRunner('chmod'))
+    result = run_module('tmpfs_tmp', {}, host=host)
+    assert result.failed and 'chown and chmod /tmp failed' in result['msg']
+    argvs = host._runner.argvs()
+    assert argvs[0] == ['mount', '-o', 'remount,nosuid,nodev,exec,relatime,size=50%', '/tmp']
+    assert argvs[2:] == [['chmod', '1777', '/tmp'], ['chown', '0:0', '/tmp'],
+                         ['mount', '-o', 'remount,suid,dev,noexec,relatime,size=1000000k,nr_inodes=2048', '/tmp']]
