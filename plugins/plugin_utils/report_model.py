@@ -226,4 +226,3 @@ class Collector(object):
             },
             'hosts': hosts,
         }
-
