@@ -24,7 +24,8 @@ REJECTED = [
     ('path-proc', dict(path='/proc'), ['system directory']),
     ('path-run', dict(path='/run'), ['system directory']),
     ('path-newline', dict(path='/tmp\nx'), ['path=', 'control characters']),
-    ('path-nul', dict(path='/tmp\x00x'), ['path']),
+    # ansible-core 2.21 refuses a NUL in a string option itself before the module runs (it cannot log it)
+    ('path-nul', dict(path='/tmp\x00x'), [('control characters', 'Failed to log to syslog (embedded null')]),
     ('path-escape-sequence', dict(path='/tmp/\x1b[2J'), ['path=/tmp/\\x1b[2J', 'control characters']),
     ('path-huge', dict(path='/' + 'a' * 5000), ['path is 5001 characters']),
     ('size-word', dict(size='big'), ['size=big']),
@@ -67,7 +68,7 @@ def test_bad_options_fail_cleanly_and_change_nothing(run_module, tmp_path, param
         result = run_module('tmpfs_tmp', params, check_mode=check_mode, host=host)
         assert result.failed, result
         for word in words:
-            assert word in result['msg'], result['msg']
+            assert any(w in result['msg'] for w in (word if isinstance(word, tuple) else (word,))), result['msg']
         assert host.tree() == before and host._runner.calls == []
 
 
