@@ -23,6 +23,7 @@ FORMAT = 'gocompat.baseline.report/1'
 TEXT_LIMIT = 4000
 STATUSES = ('pass', 'fail', 'fixed', 'skip', 'error', WAIVED)
 FIELDS = ('expected', 'actual', 'source', 'remediation')
+VERDICT_ACTIONS = frozenset(('assert', 'fail', 'ansible.builtin.assert', 'ansible.builtin.fail'))
 # Host states, worst first.
 HOST_STATES = ('unreachable', 'failed', 'non_compliant', 'compliant')
 # Actions that echo findings (summaries, assertions) rather than produce them: their output would
@@ -126,7 +127,7 @@ class Collector(object):
         name = text(name, 500)
         if name not in self._hosts:
             self._hosts[name] = {'controls': {}, 'failed_tasks': [], 'unreachable': '', 'unreachable_task': '',
-                                 'restarts': []}
+                                 'restarts': [], 'verdicts': []}
             self._order.append(name)
         return self._hosts[name]
 
@@ -137,7 +138,14 @@ class Collector(object):
             return
         task = text(task, 500)
         if failed and not ignore_errors:
-            entry['failed_tasks'].append({'task': task, 'play': self._play, 'msg': _failure_message(result)})
+            failure = {'task': task, 'play': self._play, 'msg': _failure_message(result)}
+            if action in VERDICT_ACTIONS and any(record['status'] in ('fail', 'error')
+                                                 for record in entry['controls'].values()):
+                # the playbook's own verdict on findings already in the report (audit.yml's assert): the
+                # host is non-compliant, not broken
+                entry['verdicts'].append(failure)
+            else:
+                entry['failed_tasks'].append(failure)
         if action not in ECHO_ACTIONS:
             for finding in _findings_in(result):
                 self._add_finding(entry, host, task, finding)
@@ -207,6 +215,7 @@ class Collector(object):
                 'unreachable_task': entry['unreachable_task'],
                 'failed_tasks': list(entry['failed_tasks']),
                 'restarts': list(entry['restarts']),
+                'verdicts': list(entry['verdicts']),
                 'counts': counts,
                 'controls': dict((control, entry['controls'][control]) for control in sorted(entry['controls'])),
             }

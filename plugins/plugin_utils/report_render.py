@@ -108,21 +108,25 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#1d1d1f}
 table{border-collapse:collapse;margin:.5em 0 1.5em}
 th,td{border:1px solid #c8c8cc;padding:.25em .5em;text-align:left;vertical-align:top}
 th{background:#f2f2f5}
+thead th{vertical-align:bottom}
 td.s{text-align:center;font-weight:600;white-space:nowrap}
 .pass{background:#dff3e1}.fixed{background:#d7e9fb}.fail{background:#fbd9d7}.error{background:#f4b4ae}
 .skip{background:#eeeeee;color:#555}.waived{background:#fff1c2}.none{color:#aaa}
 .unreachable,.failed{background:#f4b4ae}.non_compliant{background:#fbd9d7}.compliant{background:#dff3e1}
 pre{margin:0;white-space:pre-wrap;word-break:break-word;max-width:48em}
 .summary span{display:inline-block;margin-right:1em}
+th.v{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;vertical-align:bottom;font-weight:500}
 '''
 _MARK = {'pass': 'PASS', 'fixed': 'FIXED', 'fail': 'FAIL', 'error': 'ERROR', 'skip': 'skip', WAIVED: 'WAIVED'}
 
 
-def _table(rows, head, table_id):
+def _table(rows, head, table_id, vertical=0):
+    """A table; the head cells from index ``vertical`` on are written upwards (many control ids)."""
     if not rows:
         return '<p class="none" id="%s">None.</p>' % table_id
     out = ['<table id="%s"><thead><tr>' % table_id]
-    out.extend('<th>%s</th>' % _h(cell) for cell in head)
+    out.extend('<th%s>%s</th>' % (' class="v"' if vertical and index >= vertical else '', _h(cell))
+               for index, cell in enumerate(head))
     out.append('</tr></thead><tbody>')
     out.extend(rows)
     out.append('</tbody></table>')
@@ -170,7 +174,7 @@ def render_html(report):
                 _h(record['status']), _h(control), _h(tip), _h(_MARK.get(record['status'], record['status']))))
         rows.append('<tr class="host" data-host="%s" data-state="%s">%s</tr>' % (
             _h(name), _h(host['state']), ''.join(cells)))
-    out.append(_table(rows, ['host', 'state'] + controls, 'matrix'))
+    out.append(_table(rows, ['host', 'state'] + controls, 'matrix', vertical=2))
 
     out.append('<h2>What failed and why</h2>')
     rows = []
@@ -195,6 +199,13 @@ def render_html(report):
             rows.append('<tr class="failed" data-host="%s"><td>%s</td><td>task failed</td>%s</tr>' % (
                 _h(name), _h(name), _cells([failed['task'], failed['msg']])))
     out.append(_table(rows, ['host', 'what', 'task', 'message'], 'broken'))
+
+    verdicts = ['<tr class="verdict" data-host="%s"><td>%s</td>%s</tr>' % (
+        _h(name), _h(name), _cells([verdict['task'], verdict['msg']]))
+        for name in sorted(hosts) for verdict in hosts[name].get('verdicts', [])]
+    if verdicts:
+        out.append('<h2>Playbook verdicts</h2>')
+        out.append(_table(verdicts, ['host', 'task', 'message'], 'verdicts'))
 
     out.append('<h2>What was fixed</h2>')
     rows = ['<tr class="fixed" data-host="%s"><td>%s</td><td>%s</td>%s</tr>' % (

@@ -428,3 +428,22 @@ def test_callback_unwritable_dir_warns(tmp_path):
     callback.v2_playbook_on_play_start(_Play('p'))
     callback.v2_playbook_on_stats(_Stats(['h']))
     assert sum('cannot write' in line for line in display.lines) == 3
+
+
+def test_failed_verdict_on_findings_is_not_a_broken_host():
+    run = Collector()
+    run.add_result('h', 'kernel', {'findings': [finding('kernel.pid_max', 'fail')]})
+    run.add_result('h', 'Fail on non-compliant controls', {'failed': True, 'msg': 'non-compliant: kernel.pid_max'},
+                   failed=True, action='ansible.builtin.assert')
+    run.add_result('ok', 'kernel', {'findings': [finding('kernel.pid_max', 'pass')]})
+    run.add_result('ok', 'Check something', {'failed': True, 'msg': 'assertion failed'}, failed=True,
+                   action='ansible.builtin.assert')
+    report = run.report()
+    assert report['hosts']['h']['state'] == 'non_compliant'
+    assert report['hosts']['h']['verdicts'] == [{'task': 'Fail on non-compliant controls', 'play': '',
+                                                 'msg': 'non-compliant: kernel.pid_max'}]
+    assert report['hosts']['h']['failed_tasks'] == []
+    # an assertion that fails on a host without failing findings is a failed task
+    assert report['hosts']['ok']['state'] == 'failed'
+    assert report['summary']['junit']['errors'] == 1
+    assert 'id="verdicts"' in render_html(report)
