@@ -1,4 +1,5 @@
-"""go_probe on this machine with a real SDK: go1.27.3 installed once per session by go_sdk_install from the shared
+"""go_probe on this machine (and, for a host that really has no gcc, in a network-less container of
+local/gocompat-debian:bookworm, which ships none) with a real SDK: go1.27.3 installed once per session by go_sdk_install from the shared
 Go mirror (so it carries the marker and GOTOOLCHAIN=local in its go.env), probed with a build cache kept under the
 test cache dir between sessions (a warm cache makes a probe take seconds)."""
 
@@ -6,7 +7,9 @@ import os
 
 import pytest
 
+from harness import docker as docker_mod
 from harness import mountns
+from harness.fixtures import container, docker_session  # noqa: F401  # pylint: disable=unused-import
 from harness.paths import CACHE
 from harness.run_module import ModuleRunner, read_result
 
@@ -56,3 +59,13 @@ def probe(probe_sdk, module_runner, tmp_path):
     gotmp.mkdir()
     os.chmod(str(gotmp), 0o1777)
     return Probe(module_runner(MODULE), probe_sdk[0], probe_sdk[1], str(gotmp))
+
+
+@pytest.fixture
+def sdk_container(container, probe_sdk):  # pylint: disable=redefined-outer-name
+    """A bookworm container (no gcc in the image) with the session's go1.27.3 copied to /usr/local/lib/go."""
+    made = container(suite='bookworm', prefix='gocompat-probe-')
+    made.sh('mkdir -p /usr/local/lib/go')
+    proc = docker_mod.docker('cp', probe_sdk[1], '%s:/usr/local/lib/go/go1.27.3' % made.name)
+    assert proc.returncode == 0, proc.stderr
+    return made

@@ -65,3 +65,19 @@ def test_a_broken_goroot_version_and_toolchain_pair_fails_its_checks(probe, tmp_
     assert toolchain['status'] == 'fail' and toolchain['actual'] == 'GOTOOLCHAIN=go1.99.0'
     # the probe pins GOTOOLCHAIN=local itself, so the build checks still run with this SDK
     assert statuses(result)['probe.race.1.26.5'] == 'pass'
+
+
+def test_in_a_container_without_gcc_race_fails_and_the_rest_passes(sdk_container, module_runner):
+    assert not sdk_container.exists('/usr/bin/gcc')
+    facts = module_runner('gocompat.baseline.host_facts', target=sdk_container).run({})
+    assert [s['version'] for s in facts['ansible_facts']['gocompat']['sdks']] == ['go1.27.3']
+    result = module_runner('gocompat.baseline.go_probe', target=sdk_container).run({'timeout': 600})
+    assert not result.get('failed'), result.get('msg')
+    found = finding(result, 'probe.race.1.27.3')
+    assert found['status'] == 'fail', found
+    assert found['remediation'].startswith('likely cause: gcc not installed (-race needs cgo)')
+    assert found['source'] == '/usr/local/lib/go/go1.27.3'
+    others = dict((c, s) for c, s in statuses(result).items() if not c.startswith('probe.race.'))
+    assert set(others.values()) == {'pass'} and len(others) == 6, others
+    assert sdk_container.sh('ls -A /tmp').stdout.strip() == '', 'the probe left its work dir behind'
+    assert sdk_container.exists('/var/cache/gocompat-probe/go1.27.3/build')
