@@ -50,8 +50,8 @@ CLONE3_CHOICES = ('enosys', 'allow')
 
 DEFAULT_ACTIONS = {'errno': ERRNO, 'kill_process': 'SCMP_ACT_KILL_PROCESS', 'kill_thread': 'SCMP_ACT_KILL_THREAD',
                    'trap': 'SCMP_ACT_TRAP', 'log': 'SCMP_ACT_LOG', 'allow': ALLOW}
-RULE_ORDER = ('names', 'action', 'errnoRet', 'args', 'comment', 'includes', 'excludes')
-TOP_ORDER = ('defaultAction', 'defaultErrnoRet', 'architectures', 'archMap', 'flags', 'listenerPath',
+RULE_ORDER = ('names', 'action', 'errnoRet', 'errno', 'args', 'comment', 'includes', 'excludes')
+TOP_ORDER = ('defaultAction', 'defaultErrnoRet', 'defaultErrno', 'architectures', 'archMap', 'flags', 'listenerPath',
              'listenerMetadata', 'syscalls')
 
 
@@ -174,10 +174,12 @@ def patch(base, switches, extra_allow=(), extra_deny=(), arches=None, default_ac
     if default_action is not None:
         profile['defaultAction'] = default_action
     if profile['defaultAction'] == ERRNO:
-        if default_errno is not None:
+        if default_errno is not None and default_errno != profile.get('defaultErrnoRet'):
             profile['defaultErrnoRet'] = default_errno
+            profile.pop('defaultErrno', None)   # the name of the errno replaced
     else:
         profile.pop('defaultErrnoRet', None)
+        profile.pop('defaultErrno', None)
     if arches:
         present = set(e['architecture'] for e in profile.get('archMap') or [])
         present.update(profile.get('architectures') or [])

@@ -43,9 +43,10 @@ GO_ARCHES = ('386', 'amd64', 'x86', 'x32', 'arm', 'arm64', 'mips', 'mipsle', 'mi
              'mips64len32', 'ppc', 'ppc64', 'ppc64le', 's390', 's390x', 'riscv64', 'loong64')
 FLAGS = ('SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW',
          'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV')
-TOP_KEYS = ('defaultAction', 'defaultErrnoRet', 'architectures', 'archMap', 'syscalls', 'flags', 'listenerPath',
-            'listenerMetadata')
-RULE_KEYS = ('names', 'name', 'action', 'errnoRet', 'args', 'comment', 'includes', 'excludes')
+# defaultErrno and a rule's errno are the errno's name beside the number; containers-common writes them.
+TOP_KEYS = ('defaultAction', 'defaultErrnoRet', 'defaultErrno', 'architectures', 'archMap', 'syscalls', 'flags',
+            'listenerPath', 'listenerMetadata')
+RULE_KEYS = ('names', 'name', 'action', 'errnoRet', 'errno', 'args', 'comment', 'includes', 'excludes')
 ARG_KEYS = ('index', 'value', 'valueTwo', 'op')
 FILTER_KEYS = ('arches', 'caps', 'minKernel')
 ERRNO_ACTIONS = ('SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE')
@@ -54,6 +55,7 @@ ARG_MAX = (1 << 64) - 1
 NAME = re.compile(r'\A[a-z_][a-z0-9_]{0,63}\Z')
 CAP = re.compile(r'\ACAP_[A-Z_]{1,40}\Z')
 KERNEL = re.compile(r'\A[0-9]{1,4}\.[0-9]{1,4}\Z')
+ERRNO_NAME = re.compile(r'\AE[A-Z0-9]{1,20}\Z')
 
 
 class ProfileError(ValueError):
@@ -126,6 +128,10 @@ class _Checker(object):
         if self.expect(path, value, int, 'an integer errno') and not 0 < value <= ERRNO_MAX:
             self.add(path, 'errno %d is outside 1..%d' % (value, ERRNO_MAX))
 
+    def errno_name(self, path, value):
+        if value is not None and self.expect(path, value, str, 'a string') and not ERRNO_NAME.match(value):
+            self.add(path, 'expected an errno name like EPERM, got %s' % quote(value, 60))
+
     def profile(self, data):
         if not self.expect('$', data, dict, 'a JSON object'):
             return
@@ -136,6 +142,7 @@ class _Checker(object):
             self.choice('$.defaultAction', data['defaultAction'], ACTIONS, 'action')
         if data.get('defaultErrnoRet') is not None:
             self.errno('$.defaultErrnoRet', data['defaultErrnoRet'])
+        self.errno_name('$.defaultErrno', data.get('defaultErrno'))
         self.string_list('$.architectures', data.get('architectures'), ARCHES, 'architecture')
         self.string_list('$.flags', data.get('flags'), FLAGS, 'flag')
         for key in ('listenerPath', 'listenerMetadata'):
@@ -185,6 +192,7 @@ class _Checker(object):
             self.errno(path + '.errnoRet', rule['errnoRet'])
             if rule.get('action') not in ERRNO_ACTIONS:
                 self.add(path + '.errnoRet', 'only SCMP_ACT_ERRNO and SCMP_ACT_TRACE use errnoRet')
+        self.errno_name(path + '.errno', rule.get('errno'))
         if rule.get('comment') is not None:
             self.expect(path + '.comment', rule['comment'], str, 'a string')
         args = rule.get('args')

@@ -121,18 +121,23 @@ def checks():
 
 def known():
     """Per architecture, the names libseccomp resolves to a syscall there (names gathered from the number
-    tables of all five, then asked by name: x86 resolves socket calls it has only through socketcall)."""
+    tables of every architecture it has, then asked by name: x86 resolves socket calls it has only through
+    socketcall); under '*' every name it knows."""
     found = set()
-    for arch in ARCHES.values():
-        for num in list(range(0, 1200)) + list(range(0xf0000, 0xf0010)):
+    every = [getattr(seccomp.Arch, n) for n in dir(seccomp.Arch) if n.isupper() and n != 'NATIVE']
+    for arch in every:
+        # mips numbers start at 4000 (o32), 5000 (n64) and 6000 (n32); arm's private calls at 0xf0000
+        for num in list(range(0, 1200)) + list(range(4000, 7000)) + list(range(0xf0000, 0xf0010)):
             try:
                 resolved = seccomp.resolve_syscall(arch, num)
             except (OSError, ValueError, RuntimeError):
                 continue
             if resolved and not resolved.startswith(b'UNKNOWN'):
                 found.add(resolved.decode())
-    return dict((name, sorted(n for n in found if seccomp.resolve_syscall(arch, n) >= 0))
-                for name, arch in sorted(ARCHES.items()))
+    result = dict((name, sorted(n for n in found if seccomp.resolve_syscall(arch, n) >= 0))
+                  for name, arch in sorted(ARCHES.items()))
+    result['*'] = sorted(found)
+    return result
 
 
 def main():

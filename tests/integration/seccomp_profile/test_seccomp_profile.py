@@ -75,7 +75,7 @@ def system_python(code):
 def test_table_agrees_with_the_installed_libseccomp():
     table = json.loads(system_python(
         'import json\nfrom ansible_collections.gocompat.baseline.plugins.module_utils import seccomp_syscalls as S\n'
-        'print(json.dumps(dict((a, sorted(n)) for a, n in S.KNOWN.items())))'))
+        'print(json.dumps(dict([(a, sorted(n)) for a, n in S.KNOWN.items()] + [("*", sorted(S.ALL_KNOWN))])))'))
     proc = subprocess.run([SYSTEM_PYTHON, LOADER, '--known'], stdout=subprocess.PIPE, universal_newlines=True,
                           timeout=120, check=True)
     known = json.loads(proc.stdout)
@@ -84,6 +84,7 @@ def test_table_agrees_with_the_installed_libseccomp():
         missing = sorted(set(names) - set(known[arch]))
         assert not missing, '%s: the table has names libseccomp does not resolve: %s' % (arch, missing)
         assert len(names) > 250
+    assert table['*'] == known['*'], 'ALL_KNOWN differs from every name libseccomp knows'
 
 
 def test_name_check_uses_the_binding_where_the_python_has_it():

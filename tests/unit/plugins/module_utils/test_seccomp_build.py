@@ -135,6 +135,19 @@ def test_patch_takes_managed_names_out_and_keeps_the_rest():
     assert len(rules_for(out, 'personality')) == len(B.PERSONALITY)
 
 
+def test_patch_keeps_containers_common_errno_names_and_other_arch_names():
+    base = dict(HOST_PROFILE, defaultErrnoRet=38, defaultErrno='ENOSYS', syscalls=HOST_PROFILE['syscalls'] + [
+        {'names': ['swapcontext', 'userfaultfd'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 1, 'errno': 'EPERM'}])
+    V.check(base, V.NameCheck(use_binding=False))   # swapcontext: a ppc name the table knows too
+    out = B.patch(base, ALL_ON)
+    assert list(out)[:3] == ['defaultAction', 'defaultErrnoRet', 'defaultErrno'] and out['defaultErrno'] == 'ENOSYS'
+    assert out['syscalls'][-len(B.additions(ALL_ON)) - 1] == {
+        'names': ['swapcontext', 'userfaultfd'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 1, 'errno': 'EPERM'}
+    replaced = B.patch(base, ALL_ON, default_errno=1)
+    assert replaced['defaultErrnoRet'] == 1 and 'defaultErrno' not in replaced
+    assert 'defaultErrno' not in B.to_oci(B.patch(dict(base, syscalls=[]), ALL_ON))
+
+
 def test_patch_with_switches_off_keeps_the_base_rules():
     off = dict((k, False) for k in ALL_ON)
     out = B.patch(HOST_PROFILE, off)

@@ -79,6 +79,8 @@ BAD = [
      '$.syscalls[3].includes.arches[0]: unknown architecture SCMP_ARCH_X86_64'),
     ('includes-cap', changed(('syscalls', 3, 'includes', 'caps'), ['SYS_ADMIN']), '$.syscalls[3].includes.caps[0]: not a valid capability'),
     ('includes-kernel', changed(('syscalls', 3, 'includes', 'minKernel'), 'new'), '$.syscalls[3].includes.minKernel: expected a kernel version'),
+    ('default-errno-name', changed(('defaultErrno',), 'eperm'), '$.defaultErrno: expected an errno name like EPERM'),
+    ('rule-errno-name', changed(('syscalls', 1, 'errno'), 38), '$.syscalls[1].errno: expected a string, got a number'),
     ('comment-number', changed(('syscalls', 0, 'comment'), 7), '$.syscalls[0].comment: expected a string, got a number'),
     ('duplicate-rule', changed(('syscalls',), GOOD['syscalls'] + [{'names': ['write'], 'action': 'SCMP_ACT_ALLOW'}]),
      '$.syscalls[4].names[0]: duplicate rule for write (first at $.syscalls[0].names[1])'),
