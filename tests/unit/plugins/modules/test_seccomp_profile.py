@@ -130,3 +130,13 @@ def test_names_are_checked_and_the_checker_named(run_module, host):
     assert result['name_check'] in ('python3-seccomp', 'scmp_sys_resolver', 'table')
     result = run_module('seccomp_profile', dict(path=PATH, extra_allow=['io_uring_setupp']), host=host)
     assert result.failed and 'io_uring_setupp is not a syscall name libseccomp knows' in result['msg']
+
+
+def test_the_catalogued_expectation_is_what_the_module_emits(run_module, host):
+    import re
+    with open(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'docs', 'controls.md')) as handle:
+        rows = dict(re.findall(r'^\| `([^`]+)` \| `([^`]+)` \|', handle.read(), re.MULTILINE))
+    documented = re.escape(rows['seccomp.profile'])
+    pattern = re.sub(r'\\<[^>]*\\>|<[^>]*>', '.+', documented)
+    result = run_module('seccomp_profile', dict(path=PATH), check_mode=True, host=host)
+    assert re.match(pattern + r'\Z', result['findings'][0]['expected']), (pattern, result['findings'][0]['expected'])
