@@ -16,21 +16,20 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
+import sys
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import xmlschema
+
+import report_check
 
 from harness.paths import ROOT, ansible_env, ansible_playbook
 from harness.playbook import PlaybookRun, default_venv
 
 HERE = Path(__file__).resolve().parent
 STATE = Path(os.environ.get('GOCOMPAT_STATE_DIR', '/var/tmp/gocompat-test')) / 'report'
-CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                  '--disable-background-networking', '--disable-component-update', '--disable-sync']
 HOSTS = ['db1', 'gone', 'web1', 'wsl1']
 
 
@@ -117,81 +116,60 @@ def test_summary_and_metadata(report):
 
 def test_junit_validates_and_counts_match_json(report_run, report):
     path = report_run[1] / 'gocompat-report.xml'
-    xmlschema.XMLSchema(str(HERE / 'junit.xsd')).validate(str(path))
-    root = ET.parse(str(path)).getroot()
+    xmlschema.XMLSchema(str(report_check.XSD)).validate(str(path))
+    assert report_check.junit_problems(path, report) == []
     totals = report['summary']['junit']
-    assert {key: int(root.get(key)) for key in totals} == totals
     assert totals == {'tests': 12, 'failures': 3, 'errors': 3, 'skipped': 2}
-    assert len(list(root.iter('testcase'))) == totals['tests']
-    for suite in root.findall('testsuite'):
-        host = report['hosts'][suite.get('name')]
-        cases = suite.findall('testcase')
-        controls = [case.get('name') for case in cases if not case.get('name').startswith(('task: ', 'host.reachable'))]
-        assert sorted(controls) == sorted(host['controls'])
-        assert int(suite.get('failures')) == len(suite.findall('testcase/failure')) == host['counts']['fail']
-        assert int(suite.get('skipped')) == len(suite.findall('testcase/skipped')) == (
-            host['counts']['skip'] + host['counts']['waived'])
-        assert int(suite.get('errors')) == len(suite.findall('testcase/error')) == (
-            host['counts']['error'] + len(host['failed_tasks']) + (1 if host['unreachable'] else 0))
+    root = ET.parse(str(path)).getroot()
+    assert {key: int(root.get(key)) for key in totals} == totals
 
 
-def test_junit_schema_rejects_a_broken_file(tmp_path):
-    # the schema is a real check: a missing test name and a negative count are refused
+def test_junit_checks_catch_a_broken_file(tmp_path, report_run, report):
+    # the schema and the count comparison are real checks
     broken = tmp_path / 'broken.xml'
     broken.write_text('<testsuites><testsuite name="h" tests="-1" failures="0" errors="0">'
                       '<testcase classname="c"/></testsuite></testsuites>')
-    assert not xmlschema.XMLSchema(str(HERE / 'junit.xsd')).is_valid(str(broken))
-
-
-class _Dom(HTMLParser):
-    def __init__(self):
-        HTMLParser.__init__(self)
-        self.elements = []
-        self.text = []
-
-    def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
-def chromium(*args):
-    binary = shutil.which('chromium')
-    assert binary, 'Debian chromium is needed (apt-get install chromium)'
-    profile = tempfile.mkdtemp(prefix='gocompat-report-chromium-')
-    try:
-        return subprocess.run([binary] + CHROMIUM_FLAGS + ['--user-data-dir=%s' % profile] + list(args),
-                              capture_output=True, timeout=120, check=True)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
+    assert len(report_check.junit_problems(broken, report)) >= 2
+    edited = tmp_path / 'edited.xml'
+    edited.write_text((report_run[1] / 'gocompat-report.xml').read_text().replace(
+        '<failure type="fail" message="expected tmpfs, actual ext4">', '<error type="fail" message="x">').replace(
+        'run harden with the tmp role\ntask: Check the temp dir in a loop\nplay: Report test</failure>',
+        'run harden with the tmp role\ntask: Check the temp dir in a loop\nplay: Report test</error>'))
+    problems = report_check.junit_problems(edited, report)
+    assert problems and all(problem.startswith(('host db1', 'testsuites totals')) for problem in problems)
 
 
 def test_html_in_headless_chromium(report_run, report):
-    page = (report_run[1] / 'gocompat-report.html').as_uri()
-    dom = _Dom()
-    dom.feed(chromium('--dump-dom', page).stdout.decode('utf-8'))
-    rows = [attrs for tag, attrs in dom.elements if tag == 'tr' and attrs.get('class') == 'host']
-    assert [row['data-host'] for row in rows] == HOSTS
-    assert {row['data-host']: row['data-state'] for row in rows} == {
-        name: host['state'] for name, host in report['hosts'].items()}
-    failed = sorted((attrs['data-host'], attrs['data-control']) for tag, attrs in dom.elements
-                    if tag == 'tr' and 'failed-control' in attrs.get('class', ''))
-    assert failed == sorted((name, control) for name, host in report['hosts'].items()
-                            for control, record in host['controls'].items() if record['status'] in ('fail', 'error'))
-    assert failed == [('db1', 'host.cgroup_v2'), ('db1', 'kernel.pid_max'), ('db1', 'tmp.fstype'),
-                      ('wsl1', 'wsl.boot.systemd')]
-    # the host's text is shown, not run: no script element, the literal text in the page
-    assert not [tag for tag, attrs in dom.elements if tag in ('script', 'img', 'link', 'iframe')]
-    assert '<script>alert(1)</script> & "quoted"' in ''.join(dom.text)
-    STATE.mkdir(parents=True, exist_ok=True)
+    html = report_run[1] / 'gocompat-report.html'
     shot = STATE / 'gocompat-report.png'
-    if shot.exists():
-        shot.unlink()
-    chromium('--window-size=1400,1100', '--screenshot=%s' % shot, page)
-    data = shot.read_bytes()
-    assert data[:8] == b'\x89PNG\r\n\x1a\n' and len(data) > 20000
-    shutil.copy(str(report_run[1] / 'gocompat-report.html'), str(STATE / 'gocompat-report.html'))
+    assert report_check.html_problems(html, report, hosts=HOSTS, screenshot=shot) == []
+    assert shot.stat().st_size > 20000
+    dom = report_check.rendered_dom(html)
+    assert [row['data-host'] for row in dom.rows('host')] == HOSTS
+    assert sorted((row['data-host'], row['data-control']) for row in dom.rows('failed-control')) == [
+        ('db1', 'host.cgroup_v2'), ('db1', 'kernel.pid_max'), ('db1', 'tmp.fstype'), ('wsl1', 'wsl.boot.systemd')]
+    # the host's text is shown, not run: no script element, the literal text in the page
+    assert '<script>alert(1)</script> & "quoted"' in ''.join(dom.text)
+    shutil.copy(str(html), str(STATE / 'gocompat-report.html'))
+
+
+def test_report_check_command(report_run, tmp_path):
+    out = report_run[1]
+    ok = subprocess.run([sys.executable, str(HERE / 'report_check.py'), str(out), '--hosts', ','.join(HOSTS)],
+                        capture_output=True, text=True, check=False)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert 'JUnit valid, counts match the JSON, 4 host rows in the page' in ok.stdout
+    wrong = subprocess.run([sys.executable, str(HERE / 'report_check.py'), str(out), '--hosts', 'db1,web1'],
+                           capture_output=True, text=True, check=False)
+    assert wrong.returncode == 1 and "expected hosts ['db1', 'web1']" in wrong.stdout
+    # a page that lost a host row is caught
+    copy = tmp_path / 'copy'
+    shutil.copytree(str(out), str(copy))
+    page = copy / 'gocompat-report.html'
+    page.write_text(page.read_text().replace('<tr class="host" data-host="web1"', '<tr class="gone" data-host="web1"'))
+    lost = subprocess.run([sys.executable, str(HERE / 'report_check.py'), str(copy)],
+                          capture_output=True, text=True, check=False)
+    assert lost.returncode == 1 and lost.stdout.startswith('matrix rows')
 
 
 def test_enabled_from_ansible_cfg_in_check_mode(tmp_path):
