@@ -29,7 +29,8 @@ options:
   output_dir:
     description:
       - Directory the report files are written to (created when missing). Files are
-        C(gocompat-report.json), C(gocompat-report.xml) and C(gocompat-report.html), replaced atomically.
+        C(gocompat-report.json), C(gocompat-report.xml), C(gocompat-report.html) and C(gocompat-report.md),
+        replaced atomically.
       - A relative path in C(ansible.cfg) is relative to the directory of that file; otherwise to the current
         working directory.
     type: path
@@ -42,7 +43,9 @@ options:
     vars:
       - name: gocompat_report_dir
   formats:
-    description: Which files to write.
+    description:
+      - Which files to write, out of C(json), C(junit), C(html) and C(markdown) (C(gocompat-report.md), a short
+        summary for CI job pages). An unknown name is a warning.
     type: list
     elements: str
     default: [json, junit, html]
@@ -226,7 +229,7 @@ class CallbackModule(CallbackBase):
         formats = [to_text(name).strip().lower() for name in (self.get_option('formats') or [])]
         unknown = sorted(set(formats) - set(RENDERERS))
         if unknown:
-            self._display.warning('gocompat_report: unknown format(s) %s (use json, junit, html); not written'
+            self._display.warning('gocompat_report: unknown format(s) %s (use json, junit, html, markdown); not written'
                                   % ', '.join(unknown))
         directory = self.get_option('output_dir')
         written = []

@@ -15,7 +15,8 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.gocompat.baseline.plugins.plugin_utils.report_waivers import WAIVED
 
-FILE_NAMES = {'json': 'gocompat-report.json', 'junit': 'gocompat-report.xml', 'html': 'gocompat-report.html'}
+FILE_NAMES = {'json': 'gocompat-report.json', 'junit': 'gocompat-report.xml', 'html': 'gocompat-report.html',
+              'markdown': 'gocompat-report.md'}
 
 # Characters XML 1.0 cannot carry at all, even escaped.
 _XML_BAD = re.compile(u'[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
@@ -235,4 +236,54 @@ def render_html(report):
     return ''.join(out)
 
 
-RENDERERS = {'json': render_json, 'junit': render_junit, 'html': render_html}
+def _m(value):
+    """Markdown table cell text: no line breaks, no cell separators, no markup or inline HTML."""
+    text = ' '.join(('%s' % (value,)).split())
+    text = text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+    for char in '\\`*_[]|#!~':
+        text = text.replace(char, '\\' + char)
+    return text
+
+
+def _md_table(head, rows):
+    if not rows:
+        return ['None.', '']
+    lines = ['| %s |' % ' | '.join(_m(cell) for cell in head), '|%s' % ('---|' * len(head))]
+    lines.extend('| %s |' % ' | '.join(_m(cell) for cell in row) for row in rows)
+    return lines + ['']
+
+
+def render_markdown(report):
+    """A short summary for CI job pages: verdict, one line per host, then what failed and what is due."""
+    summary, hosts = report['summary'], report['hosts']
+    lines = ['# gocompat.baseline compliance report', '',
+             '**%s**: %s.' % ('Compliant' if summary['compliant'] else 'NOT compliant', _m(', '.join(
+                 '%s %d' % (status, count) for status, count in sorted(summary['by_status'].items())))), '']
+    lines.extend('Run error: %s' % _m(error) for error in report['run'].get('errors', []))
+    lines += ['## Hosts', '']
+    lines += _md_table(['host', 'state', 'pass', 'fixed', 'fail', 'error', 'skip', 'waived'], [
+        [name, hosts[name]['state']] + [hosts[name]['counts'][key] for key in
+                                        ('pass', 'fixed', 'fail', 'error', 'skip', WAIVED)]
+        for name in sorted(hosts)])
+    lines += ['## What failed and why', '']
+    lines += _md_table(['host', 'control', 'status', 'expected', 'actual', 'remediation'], [
+        [name, control, record['status'], record['expected'], record['actual'], record['remediation']]
+        for name in sorted(hosts) for control, record in sorted(hosts[name]['controls'].items())
+        if record['status'] in ('fail', 'error')] + [
+        [name, 'task: ' + failed['task'], 'failed', '', failed['msg'], '']
+        for name in sorted(hosts) for failed in hosts[name]['failed_tasks']] + [
+        [name, 'host.reachable', 'unreachable', '', hosts[name]['unreachable'], '']
+        for name in sorted(hosts) if hosts[name]['unreachable']])
+    lines += ['## Needs a reboot or a restart', '']
+    lines += _md_table(['host', 'what', 'why', 'task'], [
+        [name, restart['kind'].replace('_', ' '), restart['detail'], restart['task']]
+        for name in sorted(hosts) for restart in hosts[name]['restarts']])
+    lines += ['## Waived', '']
+    lines += _md_table(['host', 'control', 'would be', 'reason'], [
+        [name, control, record['waived_status'], record['waiver_reason']]
+        for name in sorted(hosts) for control, record in sorted(hosts[name]['controls'].items())
+        if record['status'] == WAIVED])
+    return '\n'.join(lines)
+
+
+RENDERERS = {'json': render_json, 'junit': render_junit, 'html': render_html, 'markdown': render_markdown}

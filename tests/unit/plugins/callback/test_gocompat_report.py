@@ -19,7 +19,7 @@ from hypothesis import given, settings, strategies as st
 from ansible_collections.gocompat.baseline.plugins.callback import gocompat_report
 from ansible_collections.gocompat.baseline.plugins.plugin_utils.report_model import Collector
 from ansible_collections.gocompat.baseline.plugins.plugin_utils.report_render import (
-    render_html, render_json, render_junit)
+    render_html, render_json, render_junit, render_markdown)
 from ansible_collections.gocompat.baseline.plugins.plugin_utils.report_waivers import (
     WaiverError, matching_waiver, parse_waivers, waive)
 
@@ -285,6 +285,11 @@ def test_any_host_text_renders_safely(host, text, status):
     report = run.report()
     json.loads(render_json(report))
     _junit(report)                       # parses: no raw markup, no character XML forbids
+    markdown = render_markdown(report)
+    assert '<' not in markdown and '\r' not in markdown
+    for line in markdown.splitlines():
+        if line.startswith('|'):             # one row stays one row with its own number of cells
+            assert len(line.replace('\\\\', '').replace('\\|', '').split('|')) in (10, 8, 6, 5)
     page = _page(report)
     allowed = ('html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'p', 'span', 'strong', 'table',
                'thead', 'tbody', 'tr', 'th', 'td', 'pre')
@@ -447,3 +452,30 @@ def test_failed_verdict_on_findings_is_not_a_broken_host():
     assert report['hosts']['ok']['state'] == 'failed'
     assert report['summary']['junit']['errors'] == 1
     assert 'id="verdicts"' in render_html(report)
+
+
+def test_markdown_summary_and_escaping():
+    run = Collector()
+    run.add_result('db|1', 't', {'findings': [finding('kernel.pid_max', 'fail', actual='a|b\n# not a heading <b>x</b>',
+                                                      remediation='`rm -rf` *now*')]})
+    run.add_unreachable('gone', 't', {'msg': 'no route'})
+    markdown = render_markdown(run.report())
+    assert markdown.startswith('# gocompat.baseline compliance report\n\n**NOT compliant**')
+    rows = [line for line in markdown.splitlines() if line.startswith('| db\\|1 |')]
+    assert rows == ['| db\\|1 | non\\_compliant | 0 | 0 | 1 | 0 | 0 | 0 |',
+                    '| db\\|1 | kernel.pid\\_max | fail | e | a\\|b\\\\x0a\\# not a heading &lt;b&gt;x&lt;/b&gt; '
+                    '| \\`rm -rf\\` \\*now\\* |']
+    assert '| gone | host.reachable | unreachable |  | no route |  |' in markdown
+    # every table row has as many cells as its head
+    for line in markdown.splitlines():
+        if line.startswith('|'):
+            assert len(line.replace('\\|', '').split('|')) in (10, 8, 6)
+
+
+def test_callback_writes_markdown_when_asked(tmp_path):
+    callback, display = _callback(tmp_path, formats=['markdown', 'json'])
+    callback.v2_playbook_on_play_start(_Play('p'))
+    callback.v2_runner_on_ok(_Result('h1', 'kernel', {'findings': [finding('kernel.pid_max', 'pass')]}))
+    callback.v2_playbook_on_stats(_Stats(['h1']))
+    assert sorted(os.listdir(str(tmp_path / 'out'))) == ['gocompat-report.json', 'gocompat-report.md']
+    assert '**Compliant**' in (tmp_path / 'out' / 'gocompat-report.md').read_text()
