@@ -216,8 +216,7 @@ def _context(host, gotmpdir, timeout, gcc, seccomp):
 
 def _cache(host, cache_dir, version):
     path = posixpath.join(cache_dir, version)
-    missing = [d for d in host.missing_parents(posixpath.join(path, 'x'))]
-    for directory in missing:
+    for directory in host.missing_parents(posixpath.join(path, 'x')):
         host.mkdir(directory, 0o755)
     if not host.isdir(path):
         raise ModuleFailure('cache_dir: %s is not a directory' % path)

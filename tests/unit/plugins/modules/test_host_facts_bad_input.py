@@ -21,6 +21,7 @@ def rooted(root, out='PATH=/usr/bin:/bin\n', rc=0):
     host._runner = Runner(execute=lambda argv, env, cwd, data: (rc, out, ''))  # pylint: disable=protected-access
     return host
 
+
 OPTIONS = [
     {'systemd': True}, {'gather_subset': ['all']}, {'path': '/proc/1/comm'}, {'root': '/'}, {'wsl': 'yes'},
     {'filter': '*'}, {'timeout': 5}, {'': 1}, {'systemd_pid1': False}, {'host': {}},
