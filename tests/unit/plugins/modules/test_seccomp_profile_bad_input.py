@@ -40,7 +40,8 @@ REJECTED = [
     ('path-double-slash', dict(path='/etc//gocompat/go.json'), ['path']),
     ('path-hidden', dict(path='/etc/gocompat/.go.json'), ['path', 'hidden']),
     ('path-newline', dict(path='/etc/gocompat/go\n.json'), ['path']),
-    ('path-nul', dict(path='/etc/gocompat/go\x00.json'), ['path']),
+    # ansible-core 2.21 refuses a NUL in a string option itself, before the module runs
+    ('path-nul', dict(path='/etc/gocompat/go\x00.json'), [('path must not contain NUL', 'Failed to log to syslog (embedded null')]),
     ('path-empty', dict(path=''), ['path']),
     ('base-file-without-path', dict(path=PATH, base='file'), ['base_path']),
     ('base-path-with-builtin', dict(path=PATH, base_path=BASE), ['base_path', 'base=file']),
@@ -101,8 +102,8 @@ def check_rejected(run_module, host, params, words):
     for check_mode in (True, False):
         result = run_module('seccomp_profile', params, check_mode=check_mode, host=host)
         assert result.failed, result
-        for word in words:
-            assert word in result['msg'], result['msg']
+        for word in words:  # a tuple: one of its words
+            assert any(w in result['msg'] for w in (word if isinstance(word, tuple) else (word,))), result['msg']
         assert host.tree() == before
 
 
