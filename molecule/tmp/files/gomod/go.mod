@@ -1,0 +1,3 @@
+module example.com/noexec
+
+go 1.21
