@@ -341,6 +341,9 @@ def plan(options, state, check_mode):
     if action == 'defer-hidden':
         the_plan.warnings.append('%s is not a tmpfs and a mount would hide %s; persisted for the next boot only '
                                  '(apply_now=always mounts now)' % (options['path'], ', '.join(state['hidden'][:5])))
+    if the_plan.result['old_contents']:
+        the_plan.warnings.append('the old content of %s (%s) stays reachable under %s until it is unmounted' % (
+            options['path'], ', '.join(state['hidden'][:5]), stash))
     _plan_files(the_plan, options, state, files)
     _plan_live(the_plan, options, state, action, stash)
     return the_plan

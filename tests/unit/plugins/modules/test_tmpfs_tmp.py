@@ -95,6 +95,7 @@ def test_apply_now_always_keeps_the_old_tree_reachable_and_copies_empty_dirs(run
     assert ['cp', '-a', '--parents', '--', '.ICE-unix', '/tmp'] in argvs
     assert host._runner.calls[argvs.index(['cp', '-a', '--parents', '--', '.ICE-unix', '/tmp'])][1] == stash
     assert not any(a[0] == 'umount' for a in argvs), 'the old tree must stay mounted at old_contents'
+    assert any(stash in w and 'build.log' in w for w in result['warnings'])
 
 
 def test_never_only_persists(run_module, tmp_path):
@@ -267,6 +268,12 @@ def test_go_tmpdir_on_a_noexec_filesystem_fails_the_control(run_module, tmp_path
                         check_mode=True, host=host)
     found = by_control(result)['tmp.go_exec']
     assert found['status'] == 'fail' and 'mounted noexec too' in found['actual']
+    host.write(FSTAB, '')
+    before = host.tree()
+    real = run_module('tmpfs_tmp', {'options': ['nosuid', 'nodev', 'noexec'], 'go_tmpdir': '/var/tmp/go-build',
+                                    'size': '1g'}, host=host)
+    assert real.failed and 'mounted noexec too' in real['msg'] and 'go test would fail' in real['msg']
+    assert host.tree() == before and host._runner.calls == []
 
 
 @pytest.mark.parametrize('mode_param', ['1777', '01777'])
