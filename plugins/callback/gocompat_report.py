@@ -240,6 +240,9 @@ class CallbackModule(CallbackBase):
             except (IOError, OSError) as exc:
                 self._display.warning('gocompat_report: cannot write %s: %s' % (path, exc))
                 continue
+            except Exception as exc:  # one format failing must not cost the others
+                self._display.warning('gocompat_report: cannot render %s: %s: %s' % (name, type(exc).__name__, exc))
+                continue
             written.append(path)
         for error in report['run']['errors']:
             self._display.warning(error)

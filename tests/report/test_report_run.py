@@ -197,3 +197,23 @@ def test_findings_filters_on_real_hostvars(tmp_path):
     result = run(tmp_path, 'filters.yml')
     assert result.rc == 0
     assert result.recap['web1']['failed'] == 0 and len(result.recap) == 3
+
+
+def test_options_from_variables(tmp_path):
+    # extra vars and a templated play variable override the environment; waivers come from gocompat_waivers
+    out = tmp_path / 'from-vars'
+    extra = tmp_path / 'vars.json'
+    extra.write_text(json.dumps({'gocompat_report_dir': str(out), 'report_formats': ['json', 'markdown'],
+                                 'gocompat_waivers': [{'control': 'kernel.*', 'hosts': ['db1'],
+                                                       'reason': 'from a variable'}]}))
+    result = run(tmp_path, 'with_vars.yml', '--limit', 'db1,web1', '-e', '@%s' % extra,
+                 ANSIBLE_CALLBACKS_ENABLED='gocompat.baseline.gocompat_report',
+                 GOCOMPAT_REPORT_DIR=str(tmp_path / 'from-env'))
+    assert result.rc == 0
+    assert not (tmp_path / 'from-env').exists()
+    assert sorted(os.listdir(str(out))) == ['gocompat-report.json', 'gocompat-report.md']
+    written = json.loads((out / 'gocompat-report.json').read_text())
+    pid_max = written['hosts']['db1']['controls']['kernel.pid_max']
+    assert (pid_max['status'], pid_max['waiver_reason']) == ('waived', 'from a variable')
+    assert written['hosts']['db1']['controls']['user.max_user_namespaces']['status'] == 'fail'
+    assert written['run']['errors'] == []
