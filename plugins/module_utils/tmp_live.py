@@ -62,8 +62,8 @@ def ansible_dirs(module, path, exists):
 
 def survey(host, path, mounted, keep):
     """What a tmpfs over ``path`` would hide. ``mounted``: relative mount points of submounts (carried by a
-    bind); ``keep``: relative directories copied back. Returns (hidden, empty_dirs, kinds): entries that
-    would be hidden (first 20), empty directories to recreate, and {relative submount: 'dir'|'file'}."""
+    bind); ``keep``: relative directories copied back. Returns (hidden, empty, kinds): entries that would be
+    hidden (first 20), trees of empty directories and symlinks to recreate, and {relative submount: 'dir'|'file'}."""
     hidden, empty = [], []
     kinds = {}
     for rel in mounted:
@@ -82,11 +82,13 @@ def survey(host, path, mounted, keep):
         return names
 
     def only_dirs(rel):
-        """A tree of directories only (systemd's PrivateTmp dirs, .ICE-unix): nothing a mount would hide."""
+        """A tree of directories and symlinks only (systemd's PrivateTmp dirs, .ICE-unix): nothing a mount would
+        hide, recreated by the copy."""
         for name in listing(rel):
             child = posixpath.join(rel, name)
             try:
-                if not stat.S_ISDIR(host.lstat(posixpath.join(path, child)).st_mode) or not only_dirs(child):
+                mode = host.lstat(posixpath.join(path, child)).st_mode
+                if not stat.S_ISLNK(mode) and (not stat.S_ISDIR(mode) or not only_dirs(child)):
                     return False
             except EnvironmentError:
                 return False
@@ -105,8 +107,8 @@ def survey(host, path, mounted, keep):
                 mode = host.lstat(posixpath.join(path, child)).st_mode
             except EnvironmentError:
                 continue  # gone meanwhile
-            if stat.S_ISDIR(mode) and only_dirs(child):
-                empty.append(child)
+            if stat.S_ISLNK(mode) or stat.S_ISDIR(mode) and only_dirs(child):
+                empty.append(child)  # a symlink holds no data (WSLg links /tmp/.X11-unix on some versions)
             elif len(hidden) < 20:
                 hidden.append(child + ('/' if stat.S_ISDIR(mode) else ''))
     try:

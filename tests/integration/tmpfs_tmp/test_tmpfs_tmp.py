@@ -34,6 +34,7 @@ def rcs(ns):
 def test_disk_tmp_is_mounted_with_its_submount_and_the_next_task_runs(namespace):
     ns = namespace
     ns.sh('mkdir -p "$W/x11" /tmp/.X11-unix /tmp/.ICE-unix && mount --bind "$W/x11" /tmp/.X11-unix')
+    ns.sh('ln -s /mnt/wslg/runtime-dir /tmp/.wslg-link')
     ns.sh('python3 -c %s /tmp/.X11-unix/X0 "$W/ready" & server=$!' % _q(SERVER))
     ns.sh('for i in 1 2 3 4 5 6 7 8 9 10; do [ -e "$W/ready" ] && break; sleep 0.2; done')
     check = ns.module({}, check=True)
@@ -42,7 +43,7 @@ def test_disk_tmp_is_mounted_with_its_submount_and_the_next_task_runs(namespace)
     ns.mark('mount', MOUNT_LINE)
     ns.mark('stat', 'stat -c "%a %u %g" /tmp')
     ns.mark('pong', 'python3 -c %s /tmp/.X11-unix/X0' % _q(CLIENT))
-    ns.mark('ls', 'ls -A /tmp | grep -v "^ansible" | sort')
+    ns.mark('ls', 'ls -A /tmp | grep -v "^ansible" | sort; readlink /tmp/.wslg-link')
     ns.mark('fstab', 'cat /etc/fstab')
     ns.sh('kill $server')
     ns.run()
@@ -57,7 +58,7 @@ def test_disk_tmp_is_mounted_with_its_submount_and_the_next_task_runs(namespace)
     assert fields[fields.index('-') + 1] == 'tmpfs' and 'nosuid' in fields[5] and 'nodev' in fields[5]
     assert ns.section('stat').strip() == '1777 0 0'
     assert ns.section('pong').strip() == 'pong'
-    assert ns.section('ls').split() == ['.ICE-unix', '.X11-unix']
+    assert ns.section('ls').split() == ['.ICE-unix', '.X11-unix', '.wslg-link', '/mnt/wslg/runtime-dir']
     assert 'tmpfs\t/tmp\ttmpfs\tnosuid,nodev,size=50%,mode=1777\t0\t0' in ns.section('fstab')
 
 

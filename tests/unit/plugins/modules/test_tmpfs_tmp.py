@@ -293,6 +293,9 @@ def test_trees_of_empty_directories_are_recreated_not_hidden(run_module, tmp_pat
     result = run_module('tmpfs_tmp', {}, host=host)
     assert result['live_action'] == 'mount' and result['hidden'] == []
     assert ['cp', '-a', '--parents', '--', '.X11-unix', private[5:], '/tmp'] in host._runner.argvs()
+    os.symlink('/mnt/wslg/.X11-unix', host.p('/tmp/.X11-link'))
+    linked = run_module('tmpfs_tmp', {}, check_mode=True, host=host)
+    assert linked['live_action'] == 'mount' and '.X11-link' in linked['carried']
     host.write(private + '/tmp/session.lock', '1')
     mounted_not = run_module('tmpfs_tmp', {}, check_mode=True, host=host)
     assert mounted_not['live_action'] == 'defer-hidden' and mounted_not['hidden'] == [private[5:] + '/']
