@@ -217,3 +217,26 @@ def test_options_from_variables(tmp_path):
     assert (pid_max['status'], pid_max['waiver_reason']) == ('waived', 'from a variable')
     assert written['hosts']['db1']['controls']['user.max_user_namespaces']['status'] == 'fail'
     assert written['run']['errors'] == []
+
+
+def test_many_hosts_at_once(tmp_path):
+    # twelve local hosts with twelve forks: one report, each host with its own findings
+    names = ['node%02d' % number for number in range(1, 13)]
+    inventory = tmp_path / 'many.ini'
+    inventory.write_text('[all]\n%s\n[all:vars]\nansible_connection=local\n'
+                         'ansible_python_interpreter={{ ansible_playbook_python }}\n' % '\n'.join(names))
+    out = tmp_path / 'out'
+    cmd = [ansible_playbook(default_venv()), '-i', str(inventory), '--forks', '12', str(HERE / 'many.yml')]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(tmp_path), timeout=300, check=False,
+                          env=ansible_env(default_venv(), ANSIBLE_CALLBACKS_ENABLED='gocompat.baseline.gocompat_report',
+                                          GOCOMPAT_REPORT_DIR=str(out)))
+    print(PlaybookRun(cmd, proc).explain())
+    assert proc.returncode == 0
+    written = json.loads((out / 'gocompat-report.json').read_text())
+    assert sorted(written['hosts']) == names
+    for name, host in written['hosts'].items():
+        assert {control: record['actual'] for control, record in host['controls'].items()} == {
+            'kernel.pid_max': name, 'tmp.item1': name + '/1', 'tmp.item2': name + '/2'}
+        assert host['state'] == ('non_compliant' if int(name[-1]) % 2 else 'compliant')
+    assert written['summary']['junit'] == {'tests': 36, 'failures': 6, 'errors': 0, 'skipped': 0}
+    assert report_check.junit_problems(out / 'gocompat-report.xml', written) == []
