@@ -43,7 +43,8 @@ BAD = [
 def test_bad_options_are_one_line_naming_the_option(run_module, tmp_path, extra, named):
     env = Env(tmp_path)
     result = run_module('go_probe', env.args(**extra), host=env.host)
-    assert result.failed and named in result['msg'], result['msg']
+    # ansible-core 2.21 refuses a NUL itself (it cannot log the call); its msg_to_log names the parameter
+    assert result.failed and named in result['msg'] + result.get('msg_to_log', ''), result['msg']
     assert env.go.calls == [] and os.listdir(env.tmp) == []
 
 
