@@ -11,7 +11,9 @@ __metaclass__ = type
 
 import os
 import posixpath
+import re
 import shutil
+import stat
 import time
 
 from ansible_collections.gocompat.baseline.plugins.module_utils import go_probe_source as SRC
@@ -21,6 +23,8 @@ from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import
 CHECKS = ('race', 'cross_arm64', 'mod_verify', 'version_match', 'toolchain_local', 'cgo_off', 'modules_required')
 EM_AARCH64 = 183
 FIRST_LINES = 6
+WORK_NAME = re.compile(r'\Agocompat-probe-([0-9]+)-[0-9a-f]{8}\Z')
+STALE_AFTER = 600  # seconds: a work dir this old whose process is gone was left by a killed run
 BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
 EXPECTED = {
@@ -160,8 +164,34 @@ def probe_sdk(run, host, sdk, cache, gotmpdir, timeout, context):
         remove_tree(work)
 
 
+def stale_workspaces(host, gotmpdir, now=None):
+    """Work dirs a killed probe left in ``gotmpdir``: our name, our owner, older than STALE_AFTER, and the
+    process that made them no longer runs."""
+    now = time.time() if now is None else now
+    stale = []
+    try:
+        names = host.listdir(gotmpdir)
+    except OSError:
+        return stale
+    for name in names:
+        found = WORK_NAME.match(name)
+        if not found or host.exists('/proc/%s' % found.group(1)):
+            continue
+        path = posixpath.join(gotmpdir, name)
+        try:
+            st = host.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid() and now - st.st_mtime > STALE_AFTER:
+            stale.append(path)
+    return stale
+
+
 def make_workspace(host, gotmpdir):
-    """A fresh directory with the module under ``mod`` and a module-less ``nomod``."""
+    """A fresh directory with the module under ``mod`` and a module-less ``nomod`` (after removing what killed
+    runs left behind)."""
+    for path in stale_workspaces(host, gotmpdir):
+        remove_tree(path)
     work = None
     for attempt in range(20):
         candidate = posixpath.join(gotmpdir, 'gocompat-probe-%d-%s' % (os.getpid(), os.urandom(4).hex()))

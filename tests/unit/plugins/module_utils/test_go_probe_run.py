@@ -61,3 +61,21 @@ def test_the_embedded_module_is_complete():
     assert 'os.MkdirTemp' in SRC.FILES['probe/netfs/netfs_test.go'] and 't.TempDir()' in SRC.FILES['probe/netfs/netfs_test.go']
     assert 'exec.Command' in SRC.FILES['probe/procs/procs_test.go']
     assert 'package main' in SRC.NOMOD_MAIN
+
+
+def test_only_stale_work_dirs_of_dead_probes_are_found(tmp_path):
+    import os
+    import time
+    from ansible_collections.gocompat.baseline.plugins.module_utils.module_base import Host
+    old = time.time() - 3600
+    dead = tmp_path / 'gocompat-probe-999999999-0123abcd'
+    alive = tmp_path / ('gocompat-probe-%d-0123abcd' % os.getpid())
+    young = tmp_path / 'gocompat-probe-999999998-0123abcd'
+    other = tmp_path / 'gocompat-probe-999999997-notours'
+    for path in (dead, alive, young, other):
+        path.mkdir()
+    for path in (dead, alive, other):
+        os.utime(str(path), (old, old))
+    (tmp_path / 'gocompat-probe-999999996-0123abcd').write_text('a file, not ours')
+    assert R.stale_workspaces(Host(), str(tmp_path)) == [str(dead)]
+    assert R.stale_workspaces(Host(), str(tmp_path / 'missing')) == []

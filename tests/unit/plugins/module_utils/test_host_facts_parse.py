@@ -4,6 +4,8 @@
 from __future__ import absolute_import, division, print_function
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.gocompat.baseline.plugins.module_utils import host_facts_parse as P
 from ansible_collections.gocompat.baseline.plugins.module_utils.tmp_mounts import parse_mountinfo
@@ -88,3 +90,16 @@ def test_pids_finding_with_nothing_known_is_skip():
                                                  ('6.9.0-custom', True, 2), ('6.1.0-28-amd64', False, 0)])
 def test_wsl_version(release, wsl, version):
     assert P.wsl_version(release, wsl) == version
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=400))
+def test_parsers_of_host_text_never_fail_nor_pass_control_characters(text):
+    found = list(P.parse_env_output(text).items()) + list(P.parse_go_env_settings(text).items())
+    for key, value in found:
+        assert all(c.isprintable() for c in key + value), (key, value)
+    for _name, uid, home in P.parse_passwd(text):
+        assert (uid == 0 or 1000 <= uid < 65534) and home.startswith('/')
+    mode, filters = P.parse_seccomp(text)
+    assert mode is None or isinstance(mode, int)
+    assert P.parse_pids_max(text) in ('max', None) or isinstance(P.parse_pids_max(text), int)

@@ -158,3 +158,12 @@ def test_two_sdks_get_their_own_controls_and_caches(run_module, tmp_path, versio
     short = version[2:]
     assert statuses(result)['probe.race.%s' % short] in ('pass', 'fail')
     assert os.path.isdir(os.path.join(env.cache, version))
+
+
+def test_a_work_dir_left_by_a_killed_run_is_removed(run_module, tmp_path):
+    env = Env(tmp_path)
+    left = os.path.join(env.tmp, 'gocompat-probe-999999999-0123abcd')
+    os.makedirs(os.path.join(left, 'mod'))
+    os.utime(left, (1, 1))
+    run_module('go_probe', env.args(), host=env.host)
+    assert os.listdir(env.tmp) == []
