@@ -146,7 +146,7 @@ def html_problems(html_path, report, hosts=None, screenshot=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
     parser.add_argument('directory', help='the report directory (gocompat-report.json, .xml, .html)')
     parser.add_argument('--hosts', help='comma-separated hosts the report must hold, exactly')
     parser.add_argument('--screenshot', help='write a PNG of the page here')
