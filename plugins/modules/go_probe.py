@@ -24,7 +24,8 @@ description:
   - C(cgo_off) builds a package that needs cgo with C(CGO_ENABLED=0) and C(modules_required) builds outside a module
     with C(GO111MODULE=on); both must fail, with the declared message, and any other outcome fails the check.
   - The go command's temp dir is O(tmpdir), else C(GOTMPDIR) of the SDK's C(go.env), else C(GOTMPDIR) or C(TMPDIR) of
-    the module's environment, else C(/tmp). The fresh directory is removed after the checks, whatever they gave.
+    the module's environment, else C(/tmp). The fresh directory is removed after the checks, whatever they gave;
+    a directory a killed run left there (its process gone, older than 10 minutes) is removed by the next run.
   - A failed check reports the first error lines and the likely cause (noexec temp dir, gcc not installed for
     C(-race), a seccomp filter, the task limit, a timeout). Nothing is installed; C(-race) without gcc fails.
   - It changes nothing the collection manages, so check mode runs the same checks. It writes its build cache under
