@@ -3,6 +3,8 @@ run in it through ansible-playbook (`module_runner`), and the ways a test looks 
 
 import pytest
 
+from harness.docker import docker
+
 MODULE = 'gocompat.baseline.tmpfs_tmp'
 
 
@@ -27,6 +29,14 @@ class Host(object):
 
     def stat(self, path='/tmp'):
         return self.sh('stat -c "%a %u %g" "$1"', path).strip()
+
+    def restart(self):
+        """Restart the container (a reboot of the host it stands for) and wait for systemd to finish booting."""
+        proc = docker('restart', self.container.name)
+        assert proc.returncode == 0, proc.stderr
+        state = self.sh('for _ in $(seq 180); do s=$(systemctl is-system-running 2>/dev/null); '
+                        'case "$s" in running|degraded) break ;; esac; sleep 0.5; done; echo "$s"').strip()
+        assert state in ('running', 'degraded'), state
 
     def run(self, args, check=False):
         return self.runner.run(args, check=check, timeout=300)

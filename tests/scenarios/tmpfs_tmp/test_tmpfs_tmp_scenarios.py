@@ -5,7 +5,9 @@ Every scenario builds a host state, then runs the sequence
   2. harden  (real run): no failure, every control fixed or pass, the prediction of step 1 (changed files,
              live action) equal to what happened, and the real mount in the container as wanted;
   3. audit   again: every control pass (or skip), nothing to change;
-  4. harden  again: nothing changed (idempotence).
+  4. harden  again: nothing changed (idempotence);
+  5. with systemd as PID 1: the container restarts and the module, in check mode, finds what boot mounted
+     compliant (the persisted state is what boots, not only what the files say).
 """
 
 from dataclasses import dataclass, field
@@ -79,6 +81,7 @@ SCENARIOS = {
     'trixie-systemd-default-tmp-mount-is-compliant': Scenario(
         [], ALL_PASS, 'keep', suite='trixie', systemd=True, changed_files=[], flags=['nosuid', 'nodev'],
         fstab_has=''),
+    'bookworm-systemd-disk-tmp-fstab': Scenario(['chmod 1777 /tmp'], ALL_FAIL, 'mount', systemd=True),
     'trixie-systemd-size-25-percent-dropin': Scenario(
         [], dict(ALL_PASS, **{'tmp.options': 'fail', 'tmp.persisted': 'fail'}), 'remount', suite='trixie',
         systemd=True, args={'size': '25%'}, changed_files=[DROPIN], fstab_has='',
@@ -129,3 +132,10 @@ def test_scenario(make_host, name):
     assert set(statuses(again).values()) == {'pass'}
     last = host.run(args)
     assert not last.get('failed') and last['changed'] is False
+
+    if scenario.systemd:
+        host.restart()
+        booted = host.run(args, check=True)
+        assert not booted.get('failed') and booted['changed'] is False, booted
+        assert set(statuses(booted).values()) == {'pass'}, booted['findings']
+        assert host.mount_line()[0] == 'tmpfs' and host.stat() == '1777 0 0'
