@@ -320,3 +320,14 @@ def test_a_failed_step_after_a_remount_remounts_back_to_the_old_options(run_modu
     assert argvs[0] == ['mount', '-o', 'remount,nosuid,nodev,exec,relatime,size=50%', '/tmp']
     assert argvs[2:] == [['chmod', '1777', '/tmp'], ['chown', '0:0', '/tmp'],
                          ['mount', '-o', 'remount,suid,dev,noexec,relatime,size=1000000k,nr_inodes=2048', '/tmp']]
+
+
+def test_a_later_local_dropin_that_overrides_ours_is_refused_by_name(run_module, tmp_path):
+    host = make_host(tmp_path, mounts=(ROOT_LINE, tmpfs_line()), pid1='systemd', fstab='')
+    trixie(host)
+    host.write('/etc/systemd/system/tmp.mount.d/99-local.conf', '[Mount]\nOptions=size=10%%,nosuid\n')
+    before = host.tree()
+    result = run_module('tmpfs_tmp', {'size': '25%'}, host=host)
+    assert result.failed and host.tree() == before and host._runner.calls == []
+    assert 'another drop-in of tmp.mount wins over ' + DROPIN in result['msg']
+    assert '/etc/systemd/system/tmp.mount.d/99-local.conf:2' in result['msg']
