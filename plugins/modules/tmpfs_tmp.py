@@ -294,7 +294,7 @@ def read(host, options):
         if cover else 'an unknown filesystem', 'cover_flags': cover.options if cover else [],
         'hidden': [], 'copied': [], 'mounted': [], 'kinds': {}, 'host': host}
     if options['go_tmpdir']:
-        go_mount = M.covering(mounts, options['go_tmpdir'])
+        go_mount = M.covering(mounts, host.realpath(options['go_tmpdir']))  # a symlinked /var/tmp counts where it leads
         state['go_tmpdir'] = {'exists': host.isdir(options['go_tmpdir']), 'mountpoint': go_mount.mountpoint if go_mount else '?',
                               'noexec': go_mount is not None and 'noexec' in go_mount.options}
     else:
