@@ -1,7 +1,7 @@
 # Two commands for a newcomer:
 #   make harden   remediate this machine (playbooks/harden.yml against localhost)
 #   make test     the whole test pipeline (unit, sanity, lint, molecule, scenarios)
-# Other targets: make audit (read-only), make venv, make collection, make dist, make bench,
+# Other targets: make audit (read-only), make verify (the Go probe alone), make venv, make collection, make dist, make bench,
 # make core-venvs (the ansible-core 2.16 and 2.21 venvs the tests use, cached; docs/compatibility.md).
 # Pass extra ansible-playbook arguments with ARGS, e.g. make harden ARGS='-i fleet.yml --tags kernel'.
 
@@ -20,13 +20,16 @@ PLAY_VARS := $(if $(GO_SDK_MIRROR),-e go_sdk_mirror=$(GO_SDK_MIRROR)) $(if $(GO_
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: harden audit test venv dev-venv core-venvs collection dist bench clean
+.PHONY: harden audit verify test venv dev-venv core-venvs collection dist bench clean
 
 harden: venv collection
 	ansible-playbook playbooks/harden.yml $(PLAY_VARS) $(ARGS)
 
 audit: venv collection
 	ansible-playbook playbooks/audit.yml $(PLAY_VARS) $(ARGS)
+
+verify: venv collection
+	ansible-playbook playbooks/verify.yml $(ARGS)
 
 test: dev-venv collection
 	bash tests/run.sh

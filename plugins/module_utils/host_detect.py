@@ -10,35 +10,42 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
+from ansible_collections.gocompat.baseline.plugins.module_utils import wsl_detect
+
 # Debian before the /usr merge keeps systemd in /lib; merged systems have both names.
 SYSTEMD_BINARIES = ('/lib/systemd/systemd', '/usr/lib/systemd/systemd')
 USER_MANAGER_UNITS = ('/lib/systemd/system/user@.service', '/usr/lib/systemd/system/user@.service')
 PID1_COMM = '/proc/1/comm'
 OSRELEASE = '/proc/sys/kernel/osrelease'
-# Registered by WSL's init for running Windows programs; present on WSL 1 and 2 unless interop is off.
-WSL_INTEROP = '/proc/sys/fs/binfmt_misc/WSLInterop'
 
-KEYS = ('systemd_pid1', 'pid1', 'systemd_installed', 'systemd_user_manager', 'kernel_release', 'wsl')
+KEYS = ('systemd_pid1', 'pid1', 'systemd_installed', 'systemd_user_manager', 'kernel_release', 'wsl', 'wsl_version')
 
 
 def _first_line(text):
     return (text or '').strip().split('\n')[0].strip()
 
 
-def detect(read, exists):
-    """``read(path)`` returns the text of a file or None; ``exists(path)`` tells whether a path exists.
-    Returns a dict with every key of KEYS."""
+def detect(read, exists, listdir=None, environ=None):
+    """``read(path)`` returns the text of a file or None; ``exists(path)`` tells whether a path exists;
+    ``listdir(path)`` lists a directory and ``environ`` is the module's environment (both optional: WSL
+    evidence from binfmt_misc and the environment). Returns a dict with every key of KEYS; WSL comes from
+    wsl_detect, the one WSL detection of the collection."""
     pid1 = _first_line(read(PID1_COMM))
     release = _first_line(read(OSRELEASE))
     systemd_pid1 = pid1 == 'systemd'
     installed = systemd_pid1 or any(exists(p) for p in SYSTEMD_BINARIES)
+    wsl = wsl_detect.detect(read, exists, listdir or (lambda path: []), environ or {})
     return {
         'systemd_pid1': systemd_pid1,
         'pid1': pid1,
         'systemd_installed': installed,
         'systemd_user_manager': installed and any(exists(p) for p in USER_MANAGER_UNITS),
         'kernel_release': release,
-        'wsl': 'microsoft' in release.lower() or 'wsl' in release.lower() or exists(WSL_INTEROP),
+        'wsl': wsl['is_wsl'],
+        # WSL 1 always reports its fixed -Microsoft kernel: any other kernel under WSL is WSL 2
+        'wsl_version': (wsl['wsl_version'] or 2) if wsl['is_wsl'] else 0,
     }
 
 
@@ -56,8 +63,9 @@ def systemd_finding(facts):
     return 'skip', expected, actual, ''
 
 
-def on_host(host):
-    """``detect`` through a module_base.Host: an unreadable /proc entry means "unknown", never a failure."""
+def on_host(host, environ=None):
+    """``detect`` through a module_base.Host and the module's environment (``os.environ`` unless given): an
+    unreadable /proc entry means "unknown", never a failure."""
     def read_text(path):
         try:
             return host.read_text(path, limit=4096)
@@ -71,4 +79,10 @@ def on_host(host):
             return False
         return True
 
-    return detect(read_text, exists)
+    def listdir(path):
+        try:
+            return host.listdir(path)
+        except (EnvironmentError, ValueError):
+            return []
+
+    return detect(read_text, exists, listdir, os.environ if environ is None else environ)

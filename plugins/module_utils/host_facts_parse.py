@@ -11,7 +11,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import quote
+from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import is_decimal, quote
 
 # go env keys that a user's `go env -w` file must not override: the managed go.env sets the toolchain
 # policy, and a per-user GOFLAGS/GOPROXY/GOTMPDIR/GOCACHE silently changes every build of that user.
@@ -28,14 +28,6 @@ SYSTEMD_CMDLINE = 'systemd.unified_cgroup_hierarchy=1'
 
 def first_line(text):
     return (text or '').strip().split('\n')[0].strip()
-
-
-def wsl_version(release, wsl):
-    """1 for WSL 1 (its kernel release ends in -Microsoft, capitalised, no "standard"), 2 for other WSL
-    kernels (WSL 2 ships microsoft-standard-WSL2 and allows custom kernels), 0 off WSL."""
-    if not wsl:
-        return 0
-    return 1 if re.search(r'-Microsoft\Z', release) else 2
 
 
 def cgroup_layout(mounts):
@@ -73,7 +65,7 @@ def parse_pids_max(text):
     value = first_line(text)
     if value == 'max':
         return 'max'
-    if value.isdigit() and len(value) <= 12:
+    if is_decimal(value) and len(value) <= 12:
         return int(value)
     return None
 
@@ -105,9 +97,9 @@ def parse_seccomp(status_text):
     for line in (status_text or '').splitlines():
         key, _sep, value = line.partition(':')
         value = value.strip()
-        if key == 'Seccomp' and value.isdigit():
+        if key == 'Seccomp' and is_decimal(value):
             mode = int(value)
-        elif key == 'Seccomp_filters' and value.isdigit():
+        elif key == 'Seccomp_filters' and is_decimal(value):
             filters = int(value)
     return mode, filters
 
@@ -117,7 +109,7 @@ def parse_passwd(text):
     users = []
     for line in (text or '').splitlines():
         fields = line.split(':')
-        if len(fields) < 7 or not fields[2].isdigit() or not fields[5].startswith('/'):
+        if len(fields) < 7 or not is_decimal(fields[2]) or not fields[5].startswith('/'):
             continue
         uid = int(fields[2])
         if uid == 0 or 1000 <= uid < 65534:

@@ -15,7 +15,7 @@ from ansible_collections.gocompat.baseline.plugins.module_utils import host_dete
 from ansible_collections.gocompat.baseline.plugins.module_utils import host_facts_parse as P
 from ansible_collections.gocompat.baseline.plugins.module_utils import systemd_conf
 from ansible_collections.gocompat.baseline.plugins.module_utils.command import CommandError
-from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import quote
+from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import is_decimal, quote
 from ansible_collections.gocompat.baseline.plugins.module_utils.tmp_mounts import MountinfoError, mount_at, parse_mountinfo
 
 MOUNTINFO = '/proc/self/mountinfo'
@@ -41,7 +41,7 @@ def text(host, path, limit=1 << 20):
 
 def _int(host, path):
     value = P.first_line(text(host, path, 64))
-    return int(value) if value.isdigit() and len(value) <= 12 else None
+    return int(value) if is_decimal(value) and len(value) <= 12 else None
 
 
 def _listdir(host, path):
@@ -62,7 +62,7 @@ def gather(host, sdk_root):
     mode, filters = P.parse_seccomp(text(host, STATUS, 1 << 16))
     facts = {
         'wsl': detected['wsl'],
-        'wsl_version': P.wsl_version(detected['kernel_release'], detected['wsl']),
+        'wsl_version': detected['wsl_version'],
         'kernel_release': detected['kernel_release'],
         'systemd_pid1': detected['systemd_pid1'],
         'pid1': detected['pid1'],

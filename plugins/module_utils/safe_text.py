@@ -9,8 +9,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 DEFAULT_LIMIT = 200
 _ELLIPSIS = '...'
+_DECIMAL = re.compile(r'[0-9]+\Z')
+
+
+def is_decimal(text):
+    """ASCII digits only: host text that int() turns into a number. str.isdigit() also accepts '²' and other
+    digits that int() refuses, which would end in a traceback."""
+    return bool(_DECIMAL.match(text))
 
 
 def _escape_char(char):

@@ -15,7 +15,7 @@ __metaclass__ = type
 import posixpath
 import re
 
-from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import quote
+from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import is_decimal, quote
 
 # Search paths in priority order (the first one wins for equal names). /lib is searched too for hosts
 # without the /usr merge; on merged hosts it names the same directory, which the name rule makes harmless.
@@ -88,7 +88,7 @@ def parse_nofile(text):
     for part in parts:
         if part == 'infinity':
             values.append(INFINITY)
-        elif part.isdigit():
+        elif is_decimal(part):
             values.append(int(part))
         else:
             return None

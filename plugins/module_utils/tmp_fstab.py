@@ -17,6 +17,7 @@ import re
 
 from ansible_collections.gocompat.baseline.plugins.module_utils import systemd_conf
 from ansible_collections.gocompat.baseline.plugins.module_utils import tmp_mounts as M
+from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import is_decimal
 
 FSTAB = '/etc/fstab'
 MARK = '# gocompat.baseline tmpfs_tmp: the next line is managed'
@@ -65,7 +66,7 @@ def parse(text, name=FSTAB):
         if len(fields) > 6:
             raise FstabError('%s:%d: more than six fields (a space in a path must be written \\040)' % (name, number))
         for extra in fields[4:]:
-            if not extra.isdigit():
+            if not is_decimal(extra):
                 raise FstabError('%s:%d: dump and pass fields must be numbers, not %r' % (name, number, extra[:40]))
         path = M.unescape(fields[1])
         if path != 'none' and path != 'swap' and not path.startswith('/'):
@@ -230,7 +231,7 @@ def persisted_drift(desired, boot, mem_total_kib):
         problems.append('mode=%s instead of %o' % (mode or '1777 (default)', desired['mode']))
     for name in ('uid', 'gid'):
         value = M.option_value(supers, name) or '0'
-        if not value.isdigit() or int(value) != desired[name]:
+        if not is_decimal(value) or int(value) != desired[name]:
             problems.append('%s=%s instead of %d' % (name, value, desired[name]))
     return problems
 

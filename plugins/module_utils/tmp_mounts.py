@@ -17,6 +17,8 @@ __metaclass__ = type
 import posixpath
 import re
 
+from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import is_decimal
+
 PAGE = 4096
 # Flags of the mount itself (mountinfo field 6) that the module can ask for; the atime group is one choice.
 FLAGS = ('nosuid', 'nodev', 'noexec')
@@ -162,7 +164,7 @@ def meminfo_total_kib(text):
     for line in text.splitlines():
         if line.startswith('MemTotal:'):
             parts = line.split()
-            if len(parts) >= 2 and parts[1].isdigit():
+            if len(parts) >= 2 and is_decimal(parts[1]):
                 return int(parts[1])
     return None
 

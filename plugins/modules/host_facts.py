@@ -87,8 +87,13 @@ host:
       description: The running kernel's release (C(/proc/sys/kernel/osrelease)).
       type: str
     wsl:
-      description: The host is Windows Subsystem for Linux (kernel release or the WSLInterop binfmt entry).
+      description:
+        - The host is a Windows Subsystem for Linux distribution (kernel release, C(/proc/version), the
+          C(WSLInterop) binfmt entries, C(WSL_DISTRO_NAME)/C(WSL_INTEROP)); a container on a WSL 2 kernel is not.
       type: bool
+    wsl_version:
+      description: C(1) or C(2) on WSL, C(0) elsewhere.
+      type: int
   sample:
     systemd_pid1: true
     pid1: systemd
@@ -96,6 +101,7 @@ host:
     systemd_user_manager: true
     kernel_release: 6.1.0-28-amd64
     wsl: false
+    wsl_version: 0
 ansible_facts:
   description: The host fact C(gocompat).
   returned: always

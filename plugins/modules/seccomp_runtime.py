@@ -141,6 +141,7 @@ from ansible_collections.gocompat.baseline.plugins.module_utils import seccomp_p
 from ansible_collections.gocompat.baseline.plugins.module_utils import seccomp_runtime_conf as C
 from ansible_collections.gocompat.baseline.plugins.module_utils import seccomp_validate as V
 from ansible_collections.gocompat.baseline.plugins.module_utils.module_base import ModuleFailure, Plan, run_module
+from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import is_decimal
 from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import quote
 
 CONTROL_PATTERNS = (r'seccomp\.(docker|podman|kubelet)',)
@@ -235,7 +236,7 @@ def _docker_running(host):
             pid = (host.read_text(pidfile, limit=64) or '').strip()
         except (EnvironmentError, ValueError):
             continue
-        if pid.isdigit() and host.isdir('/proc/%s' % pid):
+        if is_decimal(pid) and host.isdir('/proc/%s' % pid):
             return True
     return False
 

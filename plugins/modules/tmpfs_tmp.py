@@ -287,7 +287,7 @@ def read(host, options):
     state = {
         'mounts': mounts, 'live': live, 'mem': M.meminfo_total_kib(_optional(host, '/proc/meminfo') or ''),
         'stat': (st.st_mode & 0o7777, st.st_uid, st.st_gid), 'fstab_text': fstab_text, 'fstab_entries': entries,
-        'systemd_pid1': host_detect.detect(lambda p: _optional(host, p), host.exists)['systemd_pid1'],
+        'systemd_pid1': host_detect.on_host(host)['systemd_pid1'],
         'unit_name': name, 'unit': _unit(host, name), 'wants_link': posixpath.join(T.ETC_UNITS, T.WANTS, name),
         'own_dropin': (own_kind, host.read_text(own) if own_kind == 'file' else None),
         'cover_desc': '%s %s mounted on %s' % (cover.fstype, quote(cover.source, 80), quote(cover.mountpoint, 200))

@@ -50,7 +50,7 @@ class PlaybookRun(object):
 
 
 def run_playbook(workdir, tag, playbook, hosts, venv, check=False, diff=False, extra_vars=None, tags=None,
-                 timeout=900):
+                 skip_tags=None, timeout=900):
     """Run ``playbook`` (a path, or a name under playbooks/) against ``hosts`` (Containers, one group `all`)."""
     venv = Path(venv)
     path = Path(playbook)
@@ -69,6 +69,8 @@ def run_playbook(workdir, tag, playbook, hosts, venv, check=False, diff=False, e
         cmd.append('--diff')
     if tags:
         cmd += ['--tags', ','.join(tags) if isinstance(tags, (list, tuple)) else tags]
+    if skip_tags:
+        cmd += ['--skip-tags', ','.join(skip_tags) if isinstance(skip_tags, (list, tuple)) else skip_tags]
     started = time.time()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(venv), cwd=str(ROOT), timeout=timeout,
                           check=False)

@@ -38,7 +38,7 @@ def ansible_venv():
 
 @pytest.fixture
 def run_playbook(tmp_path, ansible_venv):  # pylint: disable=redefined-outer-name
-    """run_playbook(playbook, hosts, check=False, diff=False, extra_vars=None, tags=None, venv=None,
+    """run_playbook(playbook, hosts, check=False, diff=False, extra_vars=None, tags=None, skip_tags=None, venv=None,
     timeout=900) -> PlaybookRun.
 
     playbook: a path, or a name under playbooks/ ('harden.yml'); hosts: Container objects (one inventory

@@ -7,7 +7,8 @@ import pytest
 # Everything harden.yml may write on a host with the role defaults.
 MANAGED = ['/etc/sysctl.d', '/etc/security/limits.d', '/etc/systemd/system.conf.d', '/etc/systemd/system',
            '/etc/systemd/user.conf.d', '/etc/profile.d', '/etc/environment.d', '/usr/local/lib/go', '/usr/local/go',
-           '/usr/local/bin', '/var/cache/gocompat']
+           '/usr/local/bin', '/var/cache/gocompat', '/etc/fstab', '/etc/gocompat', '/etc/docker', '/etc/containers',
+           '/var/lib/kubelet', '/etc/wsl.conf', '/var/tmp/go-build']
 
 
 @pytest.mark.parametrize('suite,systemd', [('bookworm', True), ('trixie', False)], ids=['bookworm-systemd',

@@ -35,8 +35,11 @@ HOSTS = ['db1', 'gone', 'web1', 'wsl1']
 
 def run(workdir, playbook, *args, **env):
     cmd = [ansible_playbook(default_venv()), '-i', str(HERE / 'inventory.yml'), str(HERE / playbook)] + list(args)
+    environ = ansible_env(default_venv(), **env)
+    for name in [n for n, value in env.items() if value is None]:
+        del environ[name]  # None: not set at all (the pipeline exports GOCOMPAT_REPORT_DIR)
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=str(workdir), timeout=300, check=False,
-                          env=ansible_env(default_venv(), **env))
+                          env=environ)
     result = PlaybookRun(cmd, proc)
     print(result.explain())
     return result
@@ -173,16 +176,19 @@ def test_report_check_command(report_run, tmp_path):
 
 
 def test_enabled_from_ansible_cfg_in_check_mode(tmp_path):
-    # callbacks_enabled and the [callback_gocompat_report] section of an ansible.cfg; a relative output_dir
-    # is relative to that file; only the JSON is asked for
+    # the checkout's ansible.cfg enables the callback in [defaults] and sets it up in [callback_gocompat_report];
+    # a copy of it elsewhere, asking for the JSON only: a relative output_dir is relative to that file
+    text = (ROOT / 'ansible.cfg').read_text()
+    assert 'callbacks_enabled = gocompat.baseline.gocompat_report\n' in text
+    assert '\n[callback_gocompat_report]\n' in text and 'output_dir = gocompat-report\n' in text
     cfg = tmp_path / 'cfg' / 'ansible.cfg'
     cfg.parent.mkdir()
-    cfg.write_text((ROOT / 'ansible.cfg').read_text().replace(
+    cfg.write_text(text.replace(
         'collections_path = .build/collections', 'collections_path = %s' % (ROOT / '.build' / 'collections')).replace(
-        'inventory = inventory/localhost.yml\n', '') .replace(
-        '[defaults]\n', '[defaults]\ncallbacks_enabled = gocompat.baseline.gocompat_report\n') +
-        '\n[callback_gocompat_report]\noutput_dir = reports\nformats = json\n')
-    result = run(tmp_path, 'playbook.yml', '--check', '--limit', 'web1,db1', ANSIBLE_CONFIG=str(cfg))
+        'inventory = inventory/localhost.yml\n', '').replace(
+        'output_dir = gocompat-report\n', 'output_dir = reports\nformats = json\n'))
+    result = run(tmp_path, 'playbook.yml', '--check', '--limit', 'web1,db1', ANSIBLE_CONFIG=str(cfg),
+                 GOCOMPAT_REPORT_DIR=None)
     assert result.rc == 0, 'web1 and db1 run their tasks without failure'
     out = cfg.parent / 'reports'
     assert os.listdir(str(out)) == ['gocompat-report.json']

@@ -85,13 +85,6 @@ def test_pids_finding_with_nothing_known_is_skip():
     assert P.pids_finding(pids)[0] == 'skip'
 
 
-@pytest.mark.parametrize('release,wsl,version', [('4.4.0-19041-Microsoft', True, 1),
-                                                 ('5.15.153.1-microsoft-standard-WSL2', True, 2),
-                                                 ('6.9.0-custom', True, 2), ('6.1.0-28-amd64', False, 0)])
-def test_wsl_version(release, wsl, version):
-    assert P.wsl_version(release, wsl) == version
-
-
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=400))
 def test_parsers_of_host_text_never_fail_nor_pass_control_characters(text):

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from ansible_collections.gocompat.baseline.plugins.module_utils import safe_text
 from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import is_clean, quote
 
 
@@ -31,3 +32,11 @@ def test_quote_bounds_the_size_of_8_mib_of_nul_bytes():
 
 def test_is_clean():
     assert is_clean('a = 1') and not is_clean('a\udc80') and not is_clean('a\nb')
+
+
+@pytest.mark.parametrize('text,decimal', [('0', True), ('4194304', True), ('', False), ('²', False), ('١٢', False),
+                                          ('-1', False), (' 1', False), ('1\n', False), ('1.0', False)])
+def test_is_decimal_takes_only_what_int_reads_as_a_plain_number(text, decimal):
+    assert safe_text.is_decimal(text) is decimal
+    if decimal:
+        assert int(text) >= 0

@@ -63,7 +63,7 @@ def test_systemd_host(run_module, tmp_path):
     result = run_module('host_facts', {}, host=host)
     assert result['changed'] is False
     assert result['host'] == {'systemd_pid1': True, 'pid1': 'systemd', 'systemd_installed': True,
-                              'systemd_user_manager': True, 'kernel_release': '6.1.0-28-amd64', 'wsl': False}
+                              'systemd_user_manager': True, 'kernel_release': '6.1.0-28-amd64', 'wsl': False, 'wsl_version': 0}
     assert [(f['control'], f['status']) for f in result['findings']] == [
         ('host.systemd', 'pass'), ('host.cgroup_v2', 'pass'), ('host.pids_max', 'pass'), ('host.seccomp', 'pass'),
         ('env.user_goenv', 'pass')]
