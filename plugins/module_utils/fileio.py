@@ -100,12 +100,14 @@ def is_symlink(path):
         return False
 
 
-def atomic_write(path, text, default_mode=0o644, prepare=None):
+def atomic_write(path, text, default_mode=0o644, prepare=None, keep_attributes=True):
     """Replace ``path`` with ``text`` by writing a temp file in the same directory and renaming it.
 
     An existing regular file keeps its mode and owner; a symlink at ``path`` is replaced by a regular
     file (its target is left alone). ``prepare(tmp_path)`` runs before the rename, e.g. to set an
-    SELinux context. On any error the temp file is removed and ``path`` is untouched.
+    SELinux context. With ``keep_attributes=False`` neither mode nor owner is set: for file systems
+    without Unix owners (a Windows drive under WSL mounted without DrvFs ``metadata``), where chmod and
+    chown fail with EPERM. On any error the temp file is removed and ``path`` is untouched.
     """
     directory = os.path.dirname(path) or '.'
     mode, uid, gid = default_mode, 0, 0
@@ -121,9 +123,10 @@ def atomic_write(path, text, default_mode=0o644, prepare=None):
             handle.write(encode_text(text))
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp_path, mode)
-        if os.geteuid() == 0:
-            os.chown(tmp_path, uid, gid)
+        if keep_attributes:
+            os.chmod(tmp_path, mode)
+            if os.geteuid() == 0:
+                os.chown(tmp_path, uid, gid)
         if prepare is not None:
             prepare(tmp_path)
         os.rename(tmp_path, path)

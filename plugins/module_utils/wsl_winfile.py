@@ -13,29 +13,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
-import os
-import tempfile
 
 from ansible_collections.gocompat.baseline.plugins.module_utils import fileio
 
 
 def replace(path, text):
-    """Atomically replace ``path`` with ``text`` (UTF-8, surrogates back to bytes), owner and mode left to the
-    file system. On any error the temp file is removed and ``path`` is untouched."""
-    directory = os.path.dirname(path) or '.'
-    fd, tmp_path = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp', dir=directory)
-    try:
-        with os.fdopen(fd, 'wb') as handle:
-            handle.write(fileio.encode_text(text))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.rename(tmp_path, path)
-    except BaseException:
-        try:
-            os.unlink(tmp_path)
-        except OSError:
-            pass
-        raise
+    """Atomically replace ``path`` with ``text``, owner and mode left to the file system."""
+    fileio.atomic_write(path, text, keep_attributes=False)
 
 
 def _plain(host):

@@ -223,3 +223,20 @@ def test_json_markers_round_trip_and_bad_ones_read_as_none(tmp_path):
         assert fileio.read_json(path) is None
     assert fileio.read_json(str(tmp_path / 'absent')) is None
     assert [n for n in os.listdir(str(tmp_path)) if n.endswith('.tmp')] == []
+
+
+def test_atomic_write_without_attributes_never_calls_chmod_or_chown(tmp_path, monkeypatch):
+    # a Windows drive under WSL without DrvFs metadata: chmod and chown fail with EPERM there
+    target = tmp_path / 'wslconfig'
+    target.write_text('old\n')
+
+    def refused(*_args):
+        raise OSError(1, 'Operation not permitted')
+
+    monkeypatch.setattr(os, 'chmod', refused)
+    monkeypatch.setattr(os, 'chown', refused)
+    with pytest.raises(OSError):
+        fileio.atomic_write(str(target), 'new\n')
+    assert target.read_text() == 'old\n' and os.listdir(str(tmp_path)) == ['wslconfig']
+    fileio.atomic_write(str(target), 'new\n', keep_attributes=False)
+    assert target.read_text() == 'new\n' and os.listdir(str(tmp_path)) == ['wslconfig']
