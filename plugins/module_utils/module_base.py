@@ -121,6 +121,19 @@ class Plan(object):
             host.restore(path, saved['snapshot'])
         return self.add_step(what or 'write %s' % path, do, undo, key)
 
+    def remove_file(self, host, path, before, what=None, backup=False):
+        """Plan the removal of ``path`` (``before`` is its current text): the diff, and a step that keeps a
+        snapshot (and a backup copy when asked) so the removal can be undone."""
+        self.add_diff('%s (absent)' % path, before, None, before_header=path)
+        saved = {}
+
+        def do():
+            saved['snapshot'] = host.snapshot(path)
+            if backup:
+                self.result.setdefault('backup_files', {})[path] = host.backup(path)
+            host.remove(path)
+        return self.add_step(what or 'remove %s' % path, do, lambda: host.restore(path, saved['snapshot']))
+
 
 class Host(object):
     """Every read and write a module makes, in one place, so unit tests can replace it with a fake.

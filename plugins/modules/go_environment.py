@@ -287,18 +287,6 @@ def _add_dirs(the_plan, host, directories, created):
     the_plan.make_dirs(host, new)
 
 
-def _add_removal(the_plan, host, path, text, backup):
-    the_plan.add_diff('%s (absent)' % path, text, None, before_header=path)
-    saved = {}
-
-    def remove():
-        saved['snapshot'] = host.snapshot(path)
-        if backup:
-            the_plan.result.setdefault('backup_files', {})[path] = host.backup(path)
-        host.remove(path)
-    the_plan.add_step('remove %s' % path, remove, lambda: host.restore(path, saved['snapshot']))
-
-
 def plan(options, state, check_mode):
     host = state['host']
     the_plan = Plan()
@@ -314,7 +302,7 @@ def plan(options, state, check_mode):
             changed_paths.append(path)
             if wanted is None:
                 files[path] = 'removed'
-                _add_removal(the_plan, host, path, text, options['backup'])
+                the_plan.remove_file(host, path, text, backup=options['backup'])
             else:
                 files[path] = 'written'
                 _add_dirs(the_plan, host, state['missing'].get(consumer, []), created)

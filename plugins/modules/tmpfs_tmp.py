@@ -358,25 +358,13 @@ def _plan_files(the_plan, options, state, files):
             the_plan.add_diff(path, '', '-> %s\n' % target, before_header='%s (absent)' % path)
             the_plan.add_step('link %s' % path, lambda p=path, t=target: host.symlink(t, p), lambda p=path: host.remove(p))
         elif after is None:
-            the_plan.add_diff(path, before, '', before_header=path)
-            _plan_removal(the_plan, host, path, options['backup'])
+            the_plan.remove_file(host, path, before, backup=options['backup'])
         else:
             the_plan.make_dirs(host, host.missing_parents(path))
             the_plan.write_file(host, path, before, after, backup=options['backup'])
     if files and state['systemd_pid1']:
         the_plan.add_step('systemctl daemon-reload', lambda: host.run(['systemctl', 'daemon-reload']),
                           lambda: host.run(['systemctl', 'daemon-reload']))
-
-
-def _plan_removal(the_plan, host, path, backup):
-    saved = {}
-
-    def do():
-        saved['snap'] = host.snapshot(path)
-        if backup:
-            the_plan.result.setdefault('backup_files', {})[path] = host.backup(path)
-        host.remove(path)
-    the_plan.add_step('remove %s' % path, do, lambda: host.restore(path, saved['snap']))
 
 
 def _plan_live(the_plan, options, state, action, stash):

@@ -172,6 +172,23 @@ def test_write_file_plans_a_diff_and_an_undoable_atomic_write(tmp_path):
     assert plan.diffs[0]['before'] == 'old\n' and plan.diffs[0]['after'] == 'new\n'
 
 
+def test_remove_file_plans_a_diff_and_an_undoable_removal(tmp_path):
+    path = str(tmp_path / 'f.conf')
+    with open(path, 'w') as handle:
+        handle.write('old\n')
+    os.chmod(path, 0o640)
+    plan = B.Plan()
+    plan.remove_file(B.Host(), path, 'old\n')
+    plan.add_step('then fail', raising(OSError(errno.ENOSPC, 'No space left on device')))
+    with pytest.raises(B.RolledBack):
+        B.apply_steps(plan.steps)
+    with open(path) as handle:
+        assert handle.read() == 'old\n'
+    assert os.stat(path).st_mode & 0o777 == 0o640
+    assert plan.diffs == [{'before_header': path, 'after_header': '%s (absent)' % path, 'before': 'old\n',
+                           'after': ''}]
+
+
 def test_host_reads_refuse_fifos_instead_of_blocking(tmp_path):
     fifo = str(tmp_path / 'x.conf')
     os.mkfifo(fifo)
