@@ -56,6 +56,18 @@ def _findings_in(result):
     return found
 
 
+# A fact the playbooks set from gocompat_findings at their end: findings that no module task returned (a role
+# that decides a control without a module call, such as wsl.host on a host known not to be WSL) reach the
+# report through it. They only fill controls no task reported for that host.
+SUMMARY_FACT = 'gocompat_report_findings'
+
+
+def _summary_findings(result):
+    facts = result.get('ansible_facts')
+    found = facts.get(SUMMARY_FACT) if isinstance(facts, dict) else None
+    return list(found) if isinstance(found, (list, tuple)) else []
+
+
 def _true(value):
     return value is True or (isinstance(value, str) and value.strip().lower() in ('true', 'yes', '1'))
 
@@ -148,6 +160,9 @@ class Collector(object):
                 entry['failed_tasks'].append(failure)
         if action not in ECHO_ACTIONS:
             for finding in _findings_in(result):
+                self._add_finding(entry, host, task, finding)
+        for finding in _summary_findings(result):
+            if isinstance(finding, dict) and finding.get('control') not in entry['controls']:
                 self._add_finding(entry, host, task, finding)
         for kind, detail in _restarts_in(result):
             restart = {'kind': kind, 'detail': detail, 'task': task}

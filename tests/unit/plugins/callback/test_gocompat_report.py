@@ -479,3 +479,14 @@ def test_callback_writes_markdown_when_asked(tmp_path):
     callback.v2_playbook_on_stats(_Stats(['h1']))
     assert sorted(os.listdir(str(tmp_path / 'out'))) == ['gocompat-report.json', 'gocompat-report.md']
     assert '**Compliant**' in (tmp_path / 'out' / 'gocompat-report.md').read_text()
+
+
+def test_the_playbooks_summary_fact_only_fills_controls_no_task_reported():
+    collector = Collector()
+    collector.add_result('h', 'sysctl', {'findings': [finding('kernel.pid_max', 'fail')]}, action='gocompat.baseline.sysctl_guard')
+    summary = {'ansible_facts': {'gocompat_report_findings': [finding('kernel.pid_max', 'pass'),
+                                                              finding('wsl.host', 'skip')]}}
+    collector.add_result('h', 'Collect every finding for the report', summary, action='ansible.builtin.set_fact')
+    controls = collector.report()['hosts']['h']['controls']
+    assert controls['kernel.pid_max']['status'] == 'fail' and controls['kernel.pid_max']['task'] == 'sysctl'
+    assert controls['wsl.host']['status'] == 'skip' and controls['wsl.host']['task'] == 'Collect every finding for the report'
