@@ -376,6 +376,9 @@ def go_sdk_scenarios(run_module, tmp_path, monkeypatch, seen):
     args = place.args(versions=['1.26.5', '1.27.3'], default='1.26.5', **pins)
     seen.run(run_module('go_sdk_install', args, check_mode=True))
     seen.run(run_module('go_sdk_install', args), {'go.sdk.1.27.3': 'now', 'go.default': 'now', 'go.toolchain_local': 'now'})
+    os.remove(os.path.join(place.bin_dir, 'go1.27.3'))   # a command link gone, and go.env settings to add
+    seen.run(run_module('go_sdk_install', dict(args, go_env={'GOFLAGS': '-mod=mod'}), check_mode=True))
+    seen.run(run_module('go_sdk_install', dict(args, state='absent'), check_mode=True))
     args = place.args(versions=['1.27.3'], default='1.27.3', prune=True, **pins)
     seen.run(run_module('go_sdk_install', args, check_mode=True))
     seen.run(run_module('go_sdk_install', args), {'go.pruned': 'now'})
