@@ -3,7 +3,9 @@ private`): /etc gets a throw-away overlay (the module writes /etc/fstab), /tmp b
 bind of a test directory) or a tmpfs the test sets up, and ansible-playbook runs the module there with this
 machine's Python. Nothing reaches this machine's mount table, /etc or /tmp.
 
-The test's files live under /var/tmp, not /tmp: the module mounts over /tmp."""
+The test's files live under /var/tmp, not /tmp: the module mounts over /tmp. A checkout that itself lies under
+/tmp (a clone made there) is bound again onto every /tmp a test makes (`keep_checkout`), or ansible-playbook
+and the collection would vanish with the old /tmp."""
 
 import json
 import os
@@ -15,22 +17,30 @@ import tempfile
 import pytest
 
 from harness import mountns
+from harness.paths import ROOT
 from harness.run_module import ModuleRunner, read_result
 
 MODULE = 'gocompat.baseline.tmpfs_tmp'
+
+# The checkout when it lies under /tmp, else empty.
+CHECKOUT_UNDER_TMP = str(ROOT) if str(ROOT).startswith('/tmp/') else ''
 
 # Runs first in the namespace: the /etc overlay and a /tmp of the test's own.
 PROLOGUE = r'''
 set -e
 W=$1
+R=%s
+if [ -n "$R" ]; then mkdir -p "$W/checkout" && mount --bind "$R" "$W/checkout"; fi
+keep_checkout() { [ -z "$R" ] || { mkdir -p "$R" && mount --bind "$W/checkout" "$R"; }; }
 mkdir -p "$W/upper" "$W/work" "$W/disk"
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$W/upper,workdir=$W/work" /etc
 mount --bind "$W/disk" /tmp
+keep_checkout
 chmod 1777 /tmp
 mkdir -p /run/gocompat-baseline
 mount -t tmpfs -o size=1m tmpfs /run/gocompat-baseline
 set +e
-'''
+''' % shlex.quote(CHECKOUT_UNDER_TMP)
 
 
 class Namespace(object):

@@ -67,7 +67,7 @@ def test_go_test_fails_on_noexec_tmp_and_passes_after_the_roles(namespace, goroo
     with open(os.path.join(work, 'vars.yml'), 'w') as handle:
         json.dump(extra, handle)
     goenv = 'GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod GOCACHE=%s/gocache GOPATH=%s/gopath HOME=%s' % (work, work, work)
-    ns.sh('umount /tmp && mount -t tmpfs -o nosuid,nodev,noexec,mode=1777 tmpfs /tmp')
+    ns.sh('umount -R /tmp && mount -t tmpfs -o nosuid,nodev,noexec,mode=1777 tmpfs /tmp && keep_checkout')
     ns.mark('before', 'cd "$W/mod" && env -i PATH=%s/bin:/usr/bin:/bin %s %s/bin/go test -count=1 ./... 2>&1; echo "go-rc=$?"'
             % (goroot, goenv, goroot))
     ns.sh('%s -i localhost, -c local -e ansible_python_interpreter=%s -e @"$W/vars.yml" "$W/play.yml" '
