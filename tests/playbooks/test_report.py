@@ -1,9 +1,15 @@
 """The report of a real audit.yml run over two containers at once (forks): one report covers both hosts,
-each with its own findings (systemd as PID 1 on one, no init on the other), and the JUnit file's counts are
-the JSON's, host by host (the schema itself is checked in tests/report, whose checker needs xmlschema)."""
+each with its own findings (systemd as PID 1 on one, no init on the other); the JUnit file's counts are the
+JSON's, host by host; and tests/report/report_check.py (run by the checkout's dev venv, which has xmlschema)
+validates the JUnit file against tests/report/junit.xsd and renders the HTML page in headless Chromium, one
+row per host, with a screenshot kept under $GOCOMPAT_STATE_DIR/report."""
 
 import json
+import os
+import subprocess
 import xml.etree.ElementTree as ET
+
+from harness.paths import ROOT
 
 NET_ONLY = [{'key': 'net.core.somaxconn', 'value': 65535, 'compare': 'min'}]
 
@@ -43,3 +49,11 @@ def test_audit_of_two_hosts_writes_one_report_with_each_hosts_findings(container
         assert len([c for c in cases if c.find('failure') is not None]) == host['counts']['fail']
     html = (out / 'gocompat-report.html').read_text()
     assert all(h.name in html for h in hosts) and '<script' not in html
+
+    shots = os.path.join(os.environ.get('GOCOMPAT_STATE_DIR', '/var/tmp/gocompat-test'), 'report')
+    os.makedirs(shots, exist_ok=True)
+    checked = subprocess.run([str(ROOT / '.venv' / 'bin' / 'python'), str(ROOT / 'tests' / 'report' / 'report_check.py'),
+                              str(out), '--hosts', ','.join(h.name for h in hosts),
+                              '--screenshot', os.path.join(shots, 'audit-two-containers.png')],
+                             capture_output=True, text=True, timeout=300, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
