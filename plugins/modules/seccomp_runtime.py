@@ -260,6 +260,9 @@ def _wanted(runtime, options, state, before):
 
 EXPECTED = {'docker': 'seccomp-profile = "%s" in %s', 'podman': 'seccomp_profile = "%s" in [containers] of %s',
             'kubelet': 'a copy of %s at %s'}
+# What to change, by runtime (the profile path, the runtime's file)
+FIX = {'docker': 'set seccomp-profile to %s in %s', 'podman': 'set seccomp_profile to %s in [containers] of %s',
+       'kubelet': 'copy %s to %s'}
 
 
 def plan(options, state, check_mode):
@@ -286,8 +289,8 @@ def plan(options, state, check_mode):
         change = after != before
         status = F.status_for_change(change, check_mode)
         the_plan.add_finding('seccomp.%s' % runtime, status, expected, actual, path if before is not None else '',
-                             'set it (gocompat.baseline.seccomp role, or this module without check mode)'
-                             if status == F.FAIL else '')
+                             '%s (gocompat.baseline.seccomp role, or this module without check mode)'
+                             % (FIX[runtime] % (options['profile_path'], path)) if status == F.FAIL else '')
         if not change:
             continue
         dirs = [d for d in state['missing_dirs'][runtime] if d not in created]
