@@ -468,8 +468,8 @@ def wsl_scenarios(run_module, tmp_path, monkeypatch, seen):
                            'network': {'generateResolvConf': None}}}
     seen.run(run_module('wsl_conf', params, check_mode=True, host=host))
     restart = 'WSL restart'
-    seen.run(run_module('wsl_conf', params, host=host), {'wsl.conf.boot.systemd': restart, 'wsl.systemd': restart,
-                                                          'wsl.conf.interop.appendWindowsPath': restart})
+    seen.run(run_module('wsl_conf', params, host=host),
+             {'wsl.conf.boot.systemd': restart, 'wsl.systemd': restart, 'wsl.conf.interop.appendWindowsPath': restart})
     windows = '/mnt/c/Users/dev/.wslconfig'
     os.makedirs(host.p(os.path.dirname(windows)))
     params = {'path': windows, 'format': 'wslconfig', 'settings': {'wsl2': {'memory': '8GB'}}}
