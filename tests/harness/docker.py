@@ -3,6 +3,7 @@ network namespace), seccomp unconfined; with systemd as PID 1 in a private cgrou
 `sleep infinity`. Every container carries its session's label, so whatever a finalizer missed is removed at
 the end of the session."""
 
+import json
 import shutil
 import subprocess
 import uuid
@@ -28,6 +29,27 @@ for top in "$@"; do
     fi
   done
 done
+'''
+
+
+# Files into and out of a container as JSON, text that is not UTF-8 kept byte for byte (surrogateescape).
+_WRITE_FILES = r'''
+import json, os, sys
+for path, text in json.load(sys.stdin).items():
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'wb') as handle:
+        handle.write(text.encode('utf-8', 'surrogateescape'))
+'''
+_READ_FILES = r'''
+import json, sys
+out = {}
+for path in sys.argv[1:]:
+    try:
+        with open(path, 'rb') as handle:
+            out[path] = handle.read().decode('utf-8', 'surrogateescape')
+    except FileNotFoundError:
+        out[path] = None
+print(json.dumps(out))
 '''
 
 
@@ -69,6 +91,18 @@ class Container(object):
             raise AssertionError('in %s: %s\nexit %d\nstdout: %s\nstderr: %s'
                                  % (self.name, script.strip(), proc.returncode, proc.stdout, proc.stderr))
         return proc
+
+    def write_files(self, files):
+        """Write ``{path: text}`` in the container (parents created)."""
+        if files:
+            self.sh('python3 -c "$1"', _WRITE_FILES, stdin=json.dumps(files))
+
+    def read_files(self, paths):
+        """``{path: text or None}`` of files in the container."""
+        return json.loads(self.sh('python3 -c "$1" "$@"', _READ_FILES, *paths).stdout)
+
+    def read(self, path):
+        return self.read_files([path])[path]
 
     def exists(self, path):
         return self.sh('test -e "$1" || test -L "$1"', path, check=False).returncode == 0

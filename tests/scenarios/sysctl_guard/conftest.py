@@ -1,7 +1,6 @@
 """sysctl_guard scenarios: one fresh container per test (tests/harness `container`, /proc/sys read-only until a
 scenario remounts it), and the ways a test looks at it or runs the module in it (`host`)."""
 
-import json
 import shutil
 
 import pytest
@@ -13,26 +12,6 @@ MODULE = 'gocompat.baseline.sysctl_guard'
 SYSCTL_DIRS = ('/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sysctl.d', '/usr/lib/sysctl.d')
 OWNED = '/etc/sysctl.d/90-gocompat-baseline.conf'
 
-_WRITE_FILES = r'''
-import json, os, sys
-for path, text in json.load(sys.stdin).items():
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, 'w') as handle:
-        handle.write(text)
-'''
-
-_READ_FILES = r'''
-import json, sys
-out = {}
-for path in sys.argv[1:]:
-    try:
-        with open(path, 'rb') as handle:
-            out[path] = handle.read().decode('utf-8', 'surrogateescape')
-    except FileNotFoundError:
-        out[path] = None
-print(json.dumps(out))
-'''
-
 
 class Host(Container):
     """A scenario container and the ways a test looks at it or runs sysctl_guard in it."""
@@ -43,16 +22,6 @@ class Host(Container):
 
     def make_proc_sys_writable(self):
         self.sh('mount -o remount,bind,rw /proc/sys')
-
-    def write_files(self, files):
-        if files:
-            self.sh('python3 -c "$1"', _WRITE_FILES, stdin=json.dumps(files))
-
-    def read_files(self, paths):
-        return json.loads(self.sh('python3 -c "$1" "$@"', _READ_FILES, *paths).stdout)
-
-    def read(self, path):
-        return self.read_files([path])[path]
 
     def fingerprint(self, *extra_paths):  # pylint: disable=arguments-differ
         """{path: 'sha256 mode uid:gid' or 'link -> target'} for the sysctl tree and extra paths."""
