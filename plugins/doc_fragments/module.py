@@ -32,3 +32,14 @@ notes:
     in reverse order, files are left byte-identical, and the task fails with one line that names what failed and
     where, and whether every undo worked.
 '''
+
+    # The option every module that writes files has, with the same meaning (gocompat.baseline.module.backup)
+    BACKUP = r'''
+options:
+  backup:
+    description:
+      - Keep a timestamped copy of every file this call replaces or removes, next to it (the copy does not end
+        in the file's own suffix, so it is never read as configuration).
+    type: bool
+    default: false
+'''

@@ -89,12 +89,9 @@ options:
       - Left out, the module detects whether systemd is installed on the host (the same detection as
         M(gocompat.baseline.host_facts)).
     type: bool
-  backup:
-    description: Keep a copy of a file before it is replaced or removed.
-    type: bool
-    default: false
 extends_documentation_fragment:
   - gocompat.baseline.module
+  - gocompat.baseline.module.backup
 author:
   - gocompat.baseline contributors (@gocompat)
 '''

@@ -61,13 +61,9 @@ options:
       - File name of the systemd drop-ins this module owns, ending in C(.conf).
     type: str
     default: 90-gocompat-baseline.conf
-  backup:
-    description:
-      - Keep a timestamped copy of every file this call replaces.
-    type: bool
-    default: false
 extends_documentation_fragment:
   - gocompat.baseline.module
+  - gocompat.baseline.module.backup
 notes:
   - Only the domains C(*) and C(root) of pam_limits are evaluated; lines for single users, groups or uid ranges
     change the limits of those users only.

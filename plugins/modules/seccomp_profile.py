@@ -126,12 +126,9 @@ options:
     type: str
     choices: [docker, oci]
     default: docker
-  backup:
-    description: Keep a timestamped copy of the file this call replaces.
-    type: bool
-    default: false
 extends_documentation_fragment:
   - gocompat.baseline.module
+  - gocompat.baseline.module.backup
 notes:
   - Runtimes read a profile when a container starts; running containers keep theirs. Register the file with
     the runtimes (the C(gocompat.baseline.seccomp) role does that).

@@ -62,12 +62,9 @@ options:
         C(podman) exists, the kubelet when C(/var/lib/kubelet) or C(kubelet) exists.
     type: bool
     default: false
-  backup:
-    description: Keep a timestamped copy of every file this call replaces.
-    type: bool
-    default: false
 extends_documentation_fragment:
   - gocompat.baseline.module
+  - gocompat.baseline.module.backup
 author:
   - gocompat.baseline contributors (@gocompat)
 '''

@@ -84,12 +84,9 @@ options:
     description: File name of the drop-in this module writes in C(/etc/systemd/system/<unit>.d/).
     type: str
     default: 90-gocompat-baseline.conf
-  backup:
-    description: Keep a timestamped copy of every file this call replaces.
-    type: bool
-    default: false
 extends_documentation_fragment:
   - gocompat.baseline.module
+  - gocompat.baseline.module.backup
 notes:
   - A bind of a submount made by this module is private (it no longer receives mounts made later under the
     original).

@@ -57,11 +57,6 @@ options:
         them. With V(false), unknown names are written as given (the type of the value decides how).
     type: bool
     default: true
-  backup:
-    description:
-      - Keep a timestamped copy of the file before it is replaced.
-    type: bool
-    default: false
   only_on_wsl:
     description:
       - On a host that is not a WSL distribution, read and change nothing and return one C(wsl.host) finding
@@ -71,6 +66,7 @@ options:
     default: false
 extends_documentation_fragment:
   - gocompat.baseline.module
+  - gocompat.baseline.module.backup
 notes:
   - WSL reads C(/etc/wsl.conf) when the distribution starts and C(.wslconfig) when the WSL 2 VM starts. This module
     never restarts WSL (it runs inside it); follow RV(restart_instruction).
