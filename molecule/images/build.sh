@@ -11,7 +11,7 @@ cache_dir=${GOCOMPAT_CACHE_DIR:-/var/cache/gocompat-test}/images
 mirror=${GOCOMPAT_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # systemd + dbus so the image can boot systemd as PID 1; procps for sysctl; python3 for Ansible;
 # libpam-modules for pam_limits; iproute2 for network namespace checks.
-packages=python3,procps,systemd,systemd-sysv,dbus,libpam-modules,iproute2
+packages=python3,procps,systemd,systemd-sysv,dbus,libpam-modules,iproute2,openssh-server,sudo
 mkdir -p "$cache_dir"
 
 command -v debootstrap >/dev/null 2>&1 || {
