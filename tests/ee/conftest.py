@@ -51,8 +51,8 @@ class AwxJob(object):
         return found[0]['event_data']
 
     def explain(self):
-        return 'status %s rc %s statuses %s\n%s' % (self.status, self.rc, self.statuses,
-                                                     ''.join(e.get('stdout', '') + '\n' for e in self.events)[-8000:])
+        output = ''.join(e.get('stdout', '') + '\n' for e in self.events)[-8000:]
+        return 'status %s rc %s statuses %s\n%s' % (self.status, self.rc, self.statuses, output)
 
 
 @pytest.fixture(scope='session')

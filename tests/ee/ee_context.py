@@ -128,8 +128,8 @@ def _install_refs_problems(args):
     if runner is None:
         problems.append('requirements-dev.txt has no ansible-runner line')
     elif not _same_spec(refs.get('ansible-runner'), runner):
-        problems.append('ansible-runner: the image installs %s, the tests run %s' % (refs.get('ansible-runner', 'nothing'),
-                                                                                 runner))
+        problems.append('ansible-runner: the image installs %s, the tests run %s'
+                        % (refs.get('ansible-runner', 'nothing'), runner))
     return problems
 
 
@@ -171,8 +171,8 @@ def _collection_problems(build):
             info = _manifest(tarball)
             got = (info['namespace'], info['name'], info['version'])
             if got != (namespace, name, version):
-                return ['%s holds %s.%s %s, galaxy.yml says %s %s' % (entry['name'], got[0], got[1], got[2], fqcn,
-                                                                       version)], None
+                return ['%s holds %s.%s %s, galaxy.yml says %s %s'
+                        % (entry['name'], got[0], got[1], got[2], fqcn, version)], None
             return [], entry
         if entry.get('name') == fqcn:
             if str(entry.get('version', '')) not in (version, '==' + version):
@@ -196,7 +196,7 @@ def _build_steps_problems(build, work):
                           capture_output=True, text=True, check=False, timeout=120)
     if proc.returncode != 0 or not out.is_file():
         return ['introspect.py fails: %s' % (proc.stderr.strip() or proc.stdout.strip())]
-    namespace, name, _ = galaxy_meta()
+    namespace, name = galaxy_meta()[:2]
     origin = '# from collection %s.%s' % (namespace, name)
     from_collection = set(Requirement(line.split('#', 1)[0].strip()).name.lower()
                           for line in out.read_text().splitlines() if line.endswith(origin))

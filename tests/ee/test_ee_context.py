@@ -84,6 +84,6 @@ def test_a_broken_definition_is_caught(tmp_path, tarball, definition, change, wi
 def test_a_definition_ansible_builder_rejects_fails_create(tmp_path, definition):
     broken = copy.deepcopy(definition)
     broken['dependencies']['python_requirements'] = broken['dependencies'].pop('python')
-    proc, _ = ee_context.create(ee_context.stage(tmp_path / 'src', broken))
+    proc = ee_context.create(ee_context.stage(tmp_path / 'src', broken))[0]
     assert proc.returncode != 0
     assert 'python_requirements' in proc.stdout + proc.stderr
