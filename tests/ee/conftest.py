@@ -1,9 +1,10 @@
 """Fixtures of the execution-environment tests (tests/ee).
 
   awx_job(name, playbook, hosts, extravars=None, envvars=None, tags=None, skip_tags=None) -> AwxJob
-        runs a playbook of this checkout through ansible-runner's Python API the way AWX runs a job: a fresh
-        private_data_dir with project/ (the checkout's playbooks/ and ansible.cfg), inventory/hosts, env/extravars,
-        env/envvars and env/settings, the events taken from the event handler as they come
+        runs a playbook through ansible-runner's Python API the way AWX runs a job: a fresh private_data_dir with
+        project/ (this checkout's playbooks/ and ansible.cfg, or a playbook importing gocompat.baseline.<name>),
+        inventory/hosts, env/extravars, env/envvars and env/settings, the events taken from the event handler
+        as they come
   container(suite, systemd, prefix)   the harness's network-less containers (prefix gcee- here)
   ee_play_vars                        variables that let harden/audit run in those containers: Go SDKs delivered
                                       by the controller from the test mirror on 127.0.0.1
@@ -24,7 +25,8 @@ from harness import playbook
 from harness.fixtures import container, docker_session, own_go_mirror  # noqa: F401  # pylint: disable=unused-import
 from harness.paths import COLLECTIONS, ROOT
 
-GO_VERSIONS = ['1.26.5', '1.27.3']
+# one SDK (tests/playbooks installs two): its copy and extraction are most of the harden job's time
+GO_VERSIONS = ['1.27.3']
 PREFIX = 'gcee-'
 
 
@@ -71,10 +73,20 @@ def awx_job(tmp_path, runner_module):  # pylint: disable=redefined-outer-name
     venv = playbook.default_venv()
 
     def run(name, path, hosts, extravars=None, envvars=None, tags=None, skip_tags=None, timeout=600):
+        """``path``: a playbook of this checkout ('playbooks/audit.yml'), run from a project that is this checkout,
+        or a collection playbook ('gocompat.baseline.audit'), run from a project of one's own whose playbook
+        imports it (no ansible.cfg there: the environment enables the report callback)."""
         data = tmp_path / name
-        # the project as AWX checks it out: the playbooks and the project's ansible.cfg (callbacks_enabled)
-        shutil.copytree(str(ROOT / 'playbooks'), str(data / 'project' / 'playbooks'))
-        shutil.copy2(str(ROOT / 'ansible.cfg'), str(data / 'project' / 'ansible.cfg'))
+        project = data / 'project'
+        if path.startswith('gocompat.baseline.'):
+            project.mkdir(parents=True)
+            play = [{'name': 'The collection playbook %s' % path, 'ansible.builtin.import_playbook': path}]
+            path = 'site-%s.yml' % path.rsplit('.', 1)[-1]
+            (project / path).write_text(yaml.safe_dump(play))
+        else:
+            # this checkout as AWX syncs it: the playbooks and the project's ansible.cfg (callbacks_enabled)
+            shutil.copytree(str(ROOT / 'playbooks'), str(project / 'playbooks'))
+            shutil.copy2(str(ROOT / 'ansible.cfg'), str(project / 'ansible.cfg'))
         (data / 'inventory').mkdir()
         inventory = {'all': {'hosts': dict((h.name, {'ansible_connection': 'community.docker.docker',
                                                      'ansible_python_interpreter': '/usr/bin/python3'})
@@ -87,6 +99,8 @@ def awx_job(tmp_path, runner_module):  # pylint: disable=redefined-outer-name
             # the EE's /usr/share/ansible/collections; AWX likewise puts its paths before the project's ansible.cfg
             'ANSIBLE_COLLECTIONS_PATH': str(COLLECTIONS),
             'ANSIBLE_NOCOLOR': '1',
+            # what the checkout's ansible.cfg sets, for the project without one
+            'ANSIBLE_PIPELINING': 'True',
             'no_proxy': '127.0.0.1,localhost', 'NO_PROXY': '127.0.0.1,localhost',
         }
         env.update(envvars or {})
@@ -112,12 +126,13 @@ def ee_go_mirror(own_go_mirror):  # pylint: disable=redefined-outer-name
 
 @pytest.fixture
 def ee_play_vars(ee_go_mirror, tmp_path):  # pylint: disable=redefined-outer-name
-    """The variables tests/playbooks passes harden.yml/audit.yml in these containers (no network on the hosts)."""
+    """The variables tests/playbooks passes harden.yml/audit.yml in these containers (no network on the hosts),
+    with one SDK."""
     return {
         'go_sdk_delivery': 'controller',
         'go_sdk_mirror': ee_go_mirror.url,
         'go_sdk_controller_dir': str(tmp_path / 'go-archives'),
-        'go_sdk_versions': ['1.26', '1.27'],
+        'go_sdk_versions': ['1.27'],
         'go_sdk_default': '1.27',
         'go_sdk_env': {'GOTOOLCHAIN': 'local', 'GOPROXY': 'off', 'GOSUMDB': 'off'},
         # containers cannot raise the hard open-file limit above the engine's
