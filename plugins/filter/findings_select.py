@@ -12,12 +12,8 @@ from collections.abc import Mapping, Sequence
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.gocompat.baseline.plugins.plugin_utils.controller_deps import require
 from ansible_collections.gocompat.baseline.plugins.plugin_utils.report_waivers import WaiverError, parse_waivers, waive
-
-try:
-    import jmespath
-except ImportError:  # reported when the filter is used, with the package to install
-    jmespath = None
 
 
 def _plain(value):
@@ -77,9 +73,7 @@ def findings_select(data, query=None, var='gocompat_findings', hosts=None, host=
     flat = flatten(data, var=var, hosts=hosts, host=host)
     if query is None:
         return flat
-    if jmespath is None:
-        raise AnsibleFilterError('findings_select needs the Python package jmespath on the controller '
-                                 '(pip install jmespath, or the python3-jmespath package)')
+    jmespath = require('jmespath', 'findings_select', 'pip install jmespath, or the python3-jmespath package')
     try:
         return jmespath.search(_plain(str(query)), flat)
     except jmespath.exceptions.JMESPathError as exc:

@@ -37,10 +37,10 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.gocompat.baseline.plugins.module_utils.go_versions import go_arch as _go_arch
-
 
 def go_arch(machine):
+    # imported here: Ansible loads this file to resolve any gocompat filter, and go_versions is compiled each time
+    from ansible_collections.gocompat.baseline.plugins.module_utils.go_versions import go_arch as _go_arch
     try:
         return _go_arch(str(machine).strip())
     except ValueError as exc:

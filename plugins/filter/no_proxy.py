@@ -62,12 +62,12 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-try:
-    import netaddr
-except ImportError:
-    HAS_NETADDR = False
-else:
-    HAS_NETADDR = True
+from ansible_collections.gocompat.baseline.plugins.plugin_utils.controller_deps import require
+
+
+def _netaddr():
+    return require('netaddr', 'no_proxy')
+
 
 _LABEL = re.compile(r'^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$')
 _DOTTED_DIGITS = re.compile(r'^[0-9]+(?:\.[0-9]+)*$')
@@ -79,6 +79,7 @@ class _Invalid(Exception):
 
 
 def _ipv4(text):
+    netaddr = _netaddr()
     if not _IPV4_QUAD.match(text) or any(len(part) > 1 and part[0] == '0' for part in text.split('.')):
         raise _Invalid('not a valid IPv4 address')
     try:
@@ -88,6 +89,7 @@ def _ipv4(text):
 
 
 def _ipv6(text):
+    netaddr = _netaddr()
     if '%' in text:
         raise _Invalid('IPv6 zone identifiers are not supported')
     try:
@@ -106,6 +108,7 @@ def _port(text):
 
 
 def _cidr(text):
+    netaddr = _netaddr()
     address, prefix = text.split('/', 1)
     if not prefix.isdigit() or not prefix.isascii():
         raise _Invalid('prefix length %r is not a number' % prefix)
@@ -210,9 +213,6 @@ def _entries(value):
 
 def no_proxy(value):
     """Normalise, validate and deduplicate NO_PROXY entries; return them comma-joined."""
-    if not HAS_NETADDR:
-        raise AnsibleFilterError('the gocompat.baseline.no_proxy filter needs the netaddr Python library '
-                                 'on the controller (pip install netaddr)')
     result = []
     for entry in _entries(value):
         try:

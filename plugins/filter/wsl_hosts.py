@@ -52,11 +52,11 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
-try:
-    import netaddr
-    HAS_NETADDR = True
-except ImportError:
-    HAS_NETADDR = False
+from ansible_collections.gocompat.baseline.plugins.plugin_utils.controller_deps import require
+
+
+def _netaddr():
+    return require('netaddr', 'wsl_hosts')
 
 _LABEL = re.compile(r'[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z')
 LOOPBACK_ONLY = ('localhost', 'localhost.localdomain')
@@ -66,6 +66,7 @@ def _address(text):
     if not isinstance(text, str) or not text.strip():
         raise ValueError('address must be a non-empty string')
     text = text.strip()
+    netaddr = _netaddr()
     for version, flags in ((4, netaddr.INET_PTON), (6, 0)):
         try:
             return netaddr.IPAddress(text, version, flags=flags)
@@ -85,9 +86,7 @@ def _name(text):
 
 def wsl_hosts(entries):
     """Validated, canonical /etc/hosts lines of ``entries``."""
-    if not HAS_NETADDR:
-        raise AnsibleFilterError('the gocompat.baseline.wsl_hosts filter needs the netaddr Python library on the '
-                                 'controller (pip install netaddr)')
+    require('netaddr', 'wsl_hosts')
     if not isinstance(entries, (list, tuple)):
         raise AnsibleFilterError('wsl_hosts expects a list of {address, names} entries, got %s'
                                  % type(entries).__name__)
