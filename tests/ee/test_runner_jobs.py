@@ -15,6 +15,8 @@ private_data_dir per job, the event stream through the event handler) against on
 import json
 import xml.etree.ElementTree as ET
 
+from harness import playbook
+
 # the same per-network-namespace policy and waivers as tests/playbooks/test_audit.py (why: see there)
 NET_ONLY = [{'key': 'net.core.somaxconn', 'value': 65535, 'compare': 'min'}]
 WAIVERS = [{'control': 'host.cgroup_v2', 'reason': 'the test VM boots with hybrid cgroups'},
@@ -61,6 +63,7 @@ def common_checks(job, host):
 
 
 def test_audit_harden_audit_as_awx_jobs(container, awx_job, ee_play_vars, tmp_path):
+    core = playbook.ansible_core_version(playbook.default_venv())
     host = container('bookworm', systemd=True, prefix='gcee-')
     host.sh('mount -o remount,bind,rw /proc/sys')
     extra = dict(ee_play_vars, kernel_sysctl_policy=NET_ONLY, gocompat_waivers=WAIVERS)
@@ -81,6 +84,7 @@ def test_audit_harden_audit_as_awx_jobs(container, awx_job, ee_play_vars, tmp_pa
     # the project's ansible.cfg enables the callback; its output_dir is relative to that file
     data = report(audit.project / 'gocompat-report', host.name)
     assert data['hosts'][host.name]['state'] == 'non_compliant'
+    assert data['run']['ansible_version'] == core, 'the job ran another ansible-core than GOCOMPAT_ANSIBLE_VENV'
     assert data['hosts'][host.name]['controls']['limits.nofile']['status'] == 'fail'
     assert any('gocompat report (not compliant)' in e.get('stdout', '') for e in audit.events), audit.explain()
 
