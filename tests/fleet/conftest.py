@@ -15,6 +15,7 @@ within the engine's cap), with test_audit.py's sysctl policy and waivers.
 """
 
 import json
+import shutil
 
 import pytest
 
@@ -26,13 +27,13 @@ from harness.paths import HarnessError
 
 from fleet_env import CONVERGED, DAMAGE, FRESH, GO_VERSIONS, HOSTILE_PATH, NET_ONLY, WAIVERS, downloads
 
+
 @pytest.fixture(scope='session', autouse=True)
 def _engine(docker_session):  # pylint: disable=redefined-outer-name,unused-argument
     problem = engine_problem([IMAGE % 'bookworm', IMAGE % 'trixie'])
     if problem:
         pytest.fail(problem)
-    found = fleet_mod.shutil.which('ssh') and fleet_mod.shutil.which('ssh-keygen')
-    if not found:
+    if not (shutil.which('ssh') and shutil.which('ssh-keygen')):
         pytest.fail('the fleet tests need the OpenSSH client on the controller: apt-get install openssh-client')
 
 
