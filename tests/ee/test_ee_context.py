@@ -34,7 +34,7 @@ def test_context_of_the_execution_environment(tmp_path, tarball, definition):
     assert args['EE_BASE_IMAGE'] == definition['images']['base_image']['name']
     refs = dict((req.name, req) for req in map(Requirement, args['ANSIBLE_INSTALL_REFS'].split()))
     supported = ee_context.controller_requirements()['ansible-core'].specifier
-    assert refs['ansible-core'].specifier == supported and '2.16' in supported and '2.21.9' in supported
+    assert refs['ansible-core'].specifier == supported
     assert refs['ansible-runner'].specifier
     assert 'ansible-galaxy collection install' in containerfile
 
