@@ -37,15 +37,14 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.gocompat.baseline.plugins.plugin_utils import finding_text
+
 
 def finding_line(finding):
     try:
-        line = '%-5s %s: %s' % (finding['status'].upper(), finding['control'], finding['actual'])
-        if finding['status'] not in ('pass', 'skip'):
-            line += ' (expected %s)' % finding['expected']
-        return line
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise AnsibleFilterError('finding_line expects a finding dict, got %r: %s' % (finding, exc))
+        return finding_text.finding_line(finding)
+    except ValueError as exc:
+        raise AnsibleFilterError('finding_line: %s' % exc)
 
 
 class FilterModule(object):

@@ -58,6 +58,7 @@ from ansible_collections.gocompat.baseline.plugins.plugin_utils.controller_deps 
 def _netaddr():
     return require('netaddr', 'wsl_hosts')
 
+
 _LABEL = re.compile(r'[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z')
 LOOPBACK_ONLY = ('localhost', 'localhost.localdomain')
 

@@ -15,7 +15,11 @@ import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, '..', '..', '..', '..'))
 MODULES_DIR = os.path.join(REPO, 'plugins', 'modules')
-MODULES = sorted(n[:-3] for n in os.listdir(MODULES_DIR) if n.endswith('.py') and not n.startswith('_'))
+ACTIONS_DIR = os.path.join(REPO, 'plugins', 'action')
+# Modules that run on the host; a module file that only documents a controller-side action plugin of the same
+# name (findings_summary) has no code and returns no findings of its own.
+MODULES = sorted(n[:-3] for n in os.listdir(MODULES_DIR) if n.endswith('.py') and not n.startswith('_')
+                 and not os.path.exists(os.path.join(ACTIONS_DIR, n)))
 # Old markup that ansible-doc still renders but that hides what is an option and what is a value.
 OLD_MARKUP = re.compile(r'\b[IB]\(')
 

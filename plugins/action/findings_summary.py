@@ -1,0 +1,41 @@
+# -*- coding: utf-8 -*-
+# Copyright: gocompat.baseline contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.gocompat.baseline.plugins.plugin_utils.finding_text import finding_line
+
+# The fact the report callback reads findings from that no module task returned (report_model.SUMMARY_FACT).
+REPORT_FACT = 'gocompat_report_findings'
+ARGUMENT_SPEC = {'findings': {'type': 'list', 'elements': 'dict', 'required': True}}
+
+
+class ActionModule(ActionBase):
+    """Print one line per finding and hand every finding to the report callback, in one controller-side task
+    (no module runs on the host). See plugins/modules/findings_summary.py for the documentation."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        # raises AnsibleActionFail naming the option when the arguments are wrong
+        dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        findings = args['findings']
+        lines = []
+        for index, finding in enumerate(findings):
+            try:
+                lines.append(finding_line(finding))
+            except ValueError as exc:
+                result.update(failed=True, msg='findings[%d]: %s' % (index, exc))
+                return result
+        result.update(changed=False, msg=lines, ansible_facts={REPORT_FACT: findings})
+        # shown like debug output at the default verbosity: the summary is the point of the task
+        result['_ansible_verbose_always'] = True
+        return result

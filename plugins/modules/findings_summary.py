@@ -1,0 +1,75 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: gocompat.baseline contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: findings_summary
+short_description: Print one line per finding and hand every finding to the report
+version_added: 0.3.0
+description:
+  - Runs on the controller only, as an action plugin; nothing is sent to the host. It prints one line per finding
+    (the status in capitals, the control and the state before the run, then the expected state unless the
+    control passed or does not apply) and sets the host fact C(gocompat_report_findings) to the findings.
+  - The C(gocompat.baseline.gocompat_report) callback takes findings from every task result; through this fact
+    it also gets the findings that no module task returned (a role that decides a control without a module call).
+  - The playbooks end with one call of it over C(gocompat_findings), the findings of every role, so a run spends
+    one task on its summary.
+options:
+  findings:
+    description:
+      - The findings, each a dict with at least C(control), C(status), C(actual) and C(expected), as the modules
+        of this collection return them.
+    type: list
+    elements: dict
+    required: true
+attributes:
+  action:
+    support: full
+    description: Runs on the controller as an action plugin.
+  check_mode:
+    support: full
+    description: Changes nothing, so it runs the same way in check mode.
+  diff_mode:
+    support: none
+    description: Changes nothing, so there is no diff.
+  platform:
+    support: full
+    platforms: all
+    description: Runs on the controller only.
+author:
+  - gocompat.baseline contributors (@gocompat)
+'''
+
+EXAMPLES = r'''
+- name: Summarise every finding of the play's roles
+  gocompat.baseline.findings_summary:
+    findings: "{{ gocompat_findings }}"
+
+- name: Summarise the probe alone
+  gocompat.baseline.findings_summary:
+    findings: "{{ probe_findings }}"
+'''
+
+RETURN = r'''
+msg:
+  description: One line per finding, in the order given.
+  returned: success
+  type: list
+  elements: str
+  sample: ["PASS  kernel.pid_max: 4194304", "FIXED limits.nofile: 1024 (expected 16384)"]
+ansible_facts:
+  description: The findings, for later tasks and for the report callback.
+  returned: success
+  type: dict
+  contains:
+    gocompat_report_findings:
+      description: The findings as given.
+      type: list
+      elements: dict
+      sample: [{control: kernel.pid_max, status: pass, expected: '>= 4194304', actual: '4194304'}]
+'''

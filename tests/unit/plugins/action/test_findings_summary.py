@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# Copyright: gocompat.baseline contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The findings_summary action through ansible-playbook on localhost: the lines it prints, the fact it sets, what
+the report callback makes of it, check mode, and bad input."""
+
+from __future__ import absolute_import, division, print_function
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ansible_collections.gocompat.baseline.plugins.action import findings_summary as plugin
+
+PASS = {'control': 'kernel.pid_max', 'status': 'pass', 'expected': '>= 4194304', 'actual': '4194304'}
+FIXED = {'control': 'limits.nofile', 'status': 'fixed', 'expected': '16384', 'actual': '1024'}
+# a control no module task reports: only the fact brings it to the report
+SKIP = {'control': 'wsl.host', 'status': 'skip', 'expected': 'a WSL distribution', 'actual': 'not WSL',
+        'source': 'gocompat_host', 'remediation': ''}
+
+
+def _collections_root():
+    root = plugin.__file__  # .../ansible_collections/gocompat/baseline/plugins/action/findings_summary.py
+    for dummy in range(6):
+        root = os.path.dirname(root)
+    return root
+
+
+def _run(tmp_path, tasks, *options, **env):
+    playbook = tmp_path / 'play.yml'
+    playbook.write_text(json.dumps([{'hosts': 'all', 'gather_facts': False, 'tasks': tasks}]))
+    environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=_collections_root(), ANSIBLE_NOCOLOR='1', **env)
+    environment.pop('ANSIBLE_CONFIG', None)
+    command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+               '-e', 'ansible_python_interpreter=%s' % sys.executable, str(playbook)] + list(options)
+    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=180, check=False,
+                          cwd=str(tmp_path))
+
+
+def _summary(findings):
+    return {'name': 'Summarise', 'gocompat.baseline.findings_summary': {'findings': findings}}
+
+
+@pytest.mark.parametrize('check', [False, True])
+def test_prints_a_line_per_finding_and_sets_the_report_fact(tmp_path, check):
+    tasks = [_summary([PASS, FIXED]),
+             {'ansible.builtin.assert': {'that': ["ansible_facts.gocompat_report_findings | length == 2",
+                                                  "ansible_facts.gocompat_report_findings[1].control == 'limits.nofile'"]}}]
+    result = _run(tmp_path, tasks, *(['--check'] if check else []))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert '"PASS  kernel.pid_max: 4194304"' in result.stdout
+    assert '"FIXED limits.nofile: 1024 (expected 16384)"' in result.stdout
+    assert 'changed=0' in result.stdout
+
+
+def test_the_report_gets_findings_no_module_returned(tmp_path):
+    report = tmp_path / 'report'
+    result = _run(tmp_path, [_summary([SKIP])], ANSIBLE_CALLBACKS_ENABLED='gocompat.baseline.gocompat_report',
+                  GOCOMPAT_REPORT_DIR=str(report), GOCOMPAT_REPORT_FORMATS='json')
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads((report / 'gocompat-report.json').read_text())
+    assert 'wsl.host' in json.dumps(data), data
+
+
+@pytest.mark.parametrize('findings, words', [
+    ('not-a-list', 'findings'),
+    ([PASS, {'control': 'x'}], 'findings[1]: a finding dict is expected'),
+    ([PASS, 'text'], 'findings'),
+])
+def test_bad_input_fails_naming_it(tmp_path, findings, words):
+    result = _run(tmp_path, [_summary(findings)])
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert words in out, out
+    assert 'Traceback' not in out
