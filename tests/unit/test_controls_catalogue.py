@@ -29,8 +29,11 @@ CODE = re.compile(r'`([^`]+)`')
 EFFECT = re.compile(r'`([^`]+)`(?: with `([^`]+)`)?')
 VOCABULARY = re.compile(r'^  - `([^`]+)`: ', re.MULTILINE)
 NEVER_FAILS = 'none (never `fail`)'
+# the modules that emit controls: a module file that only documents a controller-side action (findings_summary)
+# emits none of its own
 MODULES = sorted(n[:-3] for n in os.listdir(os.path.join(ROOT, 'plugins', 'modules'))
-                 if n.endswith('.py') and not n.startswith('_'))
+                 if n.endswith('.py') and not n.startswith('_')
+                 and not os.path.exists(os.path.join(ROOT, 'plugins', 'action', n)))
 # the result keys through which a module says when its change takes effect, and the term each one means
 SIGNALS = {'manager_changed': 'systemd re-exec', 'not_applied': 'reboot', 'reboot_required': 'reboot',
            'restart_required': 'WSL restart', 'restart_needed': 'runtime restart'}
