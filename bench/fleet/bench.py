@@ -27,7 +27,6 @@ import argparse
 import datetime
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -397,27 +396,34 @@ class Bench(object):
 
     # -- the parts -------------------------------------------------------------------------------------------
 
-    def fleet_runs(self, fleet, harden_skip):
+    def first_run(self, fleet, harden_skip):
         first = self.play(fleet, 'harden_first', PLAYBOOKS['harden'], 'changed', self.base_vars(fleet, 'harden'),
                           skip_tags=harden_skip)
         log('  %2d hosts  harden first  %7.2fs (task %.2fs), controller cpu %.1fs, hosts cpu %.1fs, mirror %s'
             % (fleet.size, first['process_seconds'], first['task_seconds'], first['controller_cpu'],
                first['hosts_cpu'], first['mirror']))
+
+    def rounds(self, fleets, harden_skip):
+        """Every fleet size in every round, sizes and kinds rotated, so load that comes and goes while the
+        benchmark runs hits every size alike (the paired ratios compare sizes within one round)."""
         kinds = ['ping', 'harden_rerun', 'audit']
         for index in range(self.args.runs):
-            order = kinds[index % 3:] + kinds[:index % 3]
-            line = []
-            for kind in order:
-                if kind == 'ping':
-                    sample = self.play(fleet, 'ping', PLAYBOOKS['ping'], 'ok', round=index + 1)
-                elif kind == 'harden_rerun':
-                    sample = self.play(fleet, 'harden_rerun', PLAYBOOKS['harden'], 'no-change',
-                                       self.base_vars(fleet, 'harden'), skip_tags=harden_skip, round=index + 1)
-                else:
-                    sample = self.play(fleet, 'audit', PLAYBOOKS['audit'], 'any', self.base_vars(fleet, 'harden'),
-                                       skip_tags=harden_skip, round=index + 1)
-                line.append('%s %.2fs' % (kind, sample['process_seconds']))
-            log('  %2d hosts  round %d/%d: %s' % (fleet.size, index + 1, self.args.runs, ', '.join(line)))
+            sizes = fleets[index % len(fleets):] + fleets[:index % len(fleets)]
+            for fleet in sizes:
+                order = kinds[index % 3:] + kinds[:index % 3]
+                line = []
+                for kind in order:
+                    if kind == 'ping':
+                        sample = self.play(fleet, 'ping', PLAYBOOKS['ping'], 'ok', round=index + 1)
+                    elif kind == 'harden_rerun':
+                        sample = self.play(fleet, 'harden_rerun', PLAYBOOKS['harden'], 'no-change',
+                                           self.base_vars(fleet, 'harden'), skip_tags=harden_skip, round=index + 1)
+                    else:
+                        sample = self.play(fleet, 'audit', PLAYBOOKS['audit'], 'any', self.base_vars(fleet, 'harden'),
+                                           skip_tags=harden_skip, round=index + 1)
+                    line.append('%s %.2fs' % (kind, sample['process_seconds']))
+                log('  %2d hosts  round %d/%d: %s (load %s)' % (fleet.size, index + 1, self.args.runs, ', '.join(line),
+                                                               loadavg()))
 
     def connection_runs(self, fleet, harden_skip):
         variants = [(True, True), (False, True), (True, False), (False, False)]
@@ -549,6 +555,13 @@ def summarise(samples, sizes):
             if base:
                 row['ratio_to_%d_host' % sizes[0]] = ratio(row['process_seconds'], base['process_seconds'])
                 row['task_ratio_to_%d_host' % sizes[0]] = ratio(row['task_seconds'], base['task_seconds'])
+                pairs = []
+                for sample in chosen:
+                    other = [b for b in samples if b['kind'] == kind and b['hosts'] == base['hosts']
+                             and b.get('round') == sample.get('round') and 'round' in sample]
+                    if other:
+                        pairs.append(sample['process_seconds'] / other[0]['process_seconds'])
+                row['paired_ratio_to_%d_host' % sizes[0]] = round(median(pairs), 3) if pairs else None
                 if size > base['hosts']:
                     row['seconds_per_extra_host'] = round((row['process_seconds'] - base['process_seconds'])
                                                           / (size - base['hosts']), 3)
@@ -602,7 +615,8 @@ def per_task(chosen):
     for sample in chosen:
         for task in sample['per_task']:
             times.setdefault(task['name'], []).append(task['seconds'])
-    rows = [{'task': name, 'seconds': round(median(values), 3)} for name, values in times.items()]
+    roles = dict((task['name'], task.get('role')) for sample in chosen for task in sample['per_task'])
+    rows = [{'task': name, 'role': roles[name], 'seconds': round(median(values), 3)} for name, values in times.items()]
     return sorted(rows, key=lambda row: -row['seconds'])
 
 
@@ -627,13 +641,33 @@ def report_text(summary, sizes):
                                                                          row['process_seconds_min'],
                                                                          row['process_seconds_max']),
                          '%.2f s' % row['task_seconds'],
-                         '%.2fx' % row['ratio_to_%d_host' % first] if row.get('ratio_to_%d_host' % first) else '-',
+                         ('%.2fx' % row['ratio_to_%d_host' % first]
+                          + (' (paired %.2fx)' % row['paired_ratio_to_%d_host' % first]
+                             if row.get('paired_ratio_to_%d_host' % first) and size != first else ''))
+                         if row.get('ratio_to_%d_host' % first) else '-',
                          '%.2f s' % row['seconds_per_extra_host'] if 'seconds_per_extra_host' in row else '-',
                          '%.1f s / %.1f s' % (row['controller_cpu'], row['hosts_cpu']),
                          '%.2f s' % row['cpu_per_host']])
     lines.append(markdown_table(['Run', 'Hosts', 'Runs', 'Wall time, median (min-max)', 'Task time',
                                  'Wall / %d host' % first, 'Wall per extra host', 'CPU controller / hosts',
                                  'CPU per host'], body))
+    lines += ['', 'Where the time goes: task time per role (sum of the per-task medians, seconds):', '']
+    roles = {}
+    columns = []
+    for kind in ('harden_first', 'harden_rerun', 'audit'):
+        for size in sizes:
+            key = '%s@%d' % (kind, size)
+            if key not in summary['per_task']:
+                continue
+            columns.append(key)
+            for task in summary['per_task'][key]:
+                role = (task.get('role') or 'play').rsplit('.', 1)[-1]
+                roles.setdefault(role, {})
+                roles[role][key] = roles[role].get(key, 0.0) + task['seconds']
+    body = [[role] + ['%.2f' % roles[role].get(key, 0.0) for key in columns]
+            for role in sorted(roles, key=lambda r: -sum(roles[r].values()))]
+    body.append(['(tasks)'] + [str(len(summary['per_task'][key])) for key in columns])
+    lines.append(markdown_table(['Role'] + columns, body))
     if summary['connection']:
         lines += ['', 'Connection settings, harden re-run:', '']
         body = [['on' if r['pipelining'] else 'off', 'on' if r['control_persist'] else 'off', r['hosts'], r['runs'],
@@ -673,15 +707,26 @@ def main(argv=None):
                         'size of the role\'s own policy)')
     parser.add_argument('--no-kernel', dest='kernel', action='store_false')
     parser.add_argument('--no-sdk', dest='sdk', action='store_false')
-    parser.add_argument('--sdk-direct-first', action='store_true')
+    parser.add_argument('--sdk-direct-first', action='store_true', help='run the direct side of the SDK comparison first')
+    parser.add_argument('--no-fleet-runs', dest='fleet_runs', action='store_false',
+                        help='leave out the harden first run, re-runs and audits (only the other parts)')
     parser.add_argument('--with-probe', action='store_true',
                         help='keep the Go probe (a real Go build and test per host) in harden and audit')
     parser.add_argument('--suite', default='bookworm')
     parser.add_argument('--venv', default=os.environ.get('BENCH_VENV', os.path.join(ROOT, '.venv')))
-    parser.add_argument('--workdir', required=True)
+    parser.add_argument('--workdir', help='work directory (required unless --show)')
+    parser.add_argument('--show', metavar='RESULTS', help='print the tables of a saved results file and exit')
     parser.add_argument('--run-id', default=os.environ.get('BENCH_RUN_ID') or uuid.uuid4().hex[:8])
     parser.add_argument('--out', default=os.path.join(HERE, 'results.json'))
     args = parser.parse_args(argv)
+    if args.show:
+        with open(args.show) as handle:
+            saved = json.load(handle)
+        saved['summary'] = summarise(saved['samples'], saved['sizes'])
+        log(report_text(saved['summary'], saved['sizes']))
+        return 0
+    if not args.workdir:
+        parser.error('--workdir is required')
     try:
         sizes = sorted(set(int(size) for size in args.sizes.split(',') if size.strip()))
     except ValueError:
@@ -693,7 +738,7 @@ def main(argv=None):
     harden_skip = None if args.with_probe else 'probe'
     env = machine(os.path.join(args.venv, 'bin', 'python'))
     bench = None
-    fleet = None
+    fleets = []
     status = 'failed'
     try:
         bench = Bench(args)
@@ -701,17 +746,23 @@ def main(argv=None):
         log('fleet bench: sizes %s, %d round(s), %d CPU(s), load %s at the start, ansible-core %s; mirror %s'
             % (sizes, args.runs, env['cpus'], env['load_average_at_start'], env['ansible_core'], bench.mirror.url))
         for size in sizes:
-            fleet = Fleet(bench, size)
-            log('  %2d hosts  fleet started in %.1fs (load %s)' % (size, fleet.start_seconds, loadavg()))
-            bench.fleet_runs(fleet, harden_skip)
-            if size == args.connection_size:
+            fleets.append(Fleet(bench, size))
+            log('  %2d hosts  fleet started in %.1fs (load %s)' % (size, fleets[-1].start_seconds, loadavg()))
+        if args.fleet_runs:
+            for fleet in fleets:
+                bench.first_run(fleet, harden_skip)
+            bench.rounds(fleets, harden_skip)
+        for fleet in fleets:
+            if fleet.size == args.connection_size:
                 bench.connection_runs(fleet, harden_skip)
-            if size == sizes[-1] and args.kernel:
-                bench.kernel_runs(fleet)
-            if size == sizes[-1] and args.sdk:
-                bench.sdk_runs(fleet)
+        largest = fleets.pop()
+        for fleet in fleets:  # only the largest is needed from here on
             fleet.remove()
-            fleet = None
+        fleets = [largest]
+        if args.kernel:
+            bench.kernel_runs(largest)
+        if args.sdk:
+            bench.sdk_runs(largest)
         status = 'complete'
     except (BenchError, HarnessError) as exc:
         sys.stderr.write('fleet bench: %s\n' % exc)
@@ -719,7 +770,7 @@ def main(argv=None):
         sys.stderr.write('fleet bench: interrupted (%s)\n' % exc)
         status = 'interrupted'
     finally:
-        if fleet is not None:
+        for fleet in fleets:
             fleet.remove()
         if bench is not None:
             if bench.mirror is not None:

@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --keep-workdir) keep=1 ;;
     --sizes|--runs|--connection-size|--connection-runs|--keys|--out|--suite) args+=("$1" "$2"); shift ;;
-    --no-kernel|--no-sdk|--with-probe|--sdk-direct-first) args+=("$1") ;;
+    --no-kernel|--no-sdk|--no-fleet-runs|--with-probe|--sdk-direct-first) args+=("$1") ;;
     -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "fleet bench: unknown argument $1" >&2; exit 2 ;;
   esac
