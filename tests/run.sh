@@ -15,7 +15,8 @@
 # share the mirror's index (integration rewrites it, molecule-go reads it) one after the other, and neither
 # changes kernel state; the roles lane runs the molecule and host-state scenarios of the /tmp, WSL and
 # seccomp roles; the playbook lane waits for the venvs, the images and the mirror, then runs the playbook
-# tests, which serve their own mirror index. Each lane's output is printed when it ends; the summary lists
+# tests, the fleet over SSH and the execution-environment/ansible-runner tests, which serve their own mirror
+# indexes. Each lane's output is printed when it ends; the summary lists
 # the stages in a fixed order.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -154,6 +155,8 @@ prerequisites() {
   command -v scmp_sys_resolver >/dev/null 2>&1 || missing+=(seccomp)
   # the report's HTML page is opened in headless Chromium
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  # the fleet tests reach their hosts with the ssh connection plugin (OpenSSH's client on the controller)
+  { command -v ssh && command -v ssh-keygen; } >/dev/null 2>&1 || missing+=(openssh-client)
   if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || return 1
   fi
@@ -204,6 +207,17 @@ playbooks_end() {
   GOCOMPAT_ANSIBLE_VENV=$venv limit 1500 "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/playbooks
 }
 
+# A fleet of network-less containers reached over real SSH as an unprivileged user with sudo (tests/fleet): harden,
+# re-run and audit with controller delivery of the SDKs, an unreachable host and a failing one.
+fleet() { limit 1200 python -m pytest -q -p no:cacheprovider tests/fleet; }
+# The execution environment's build context (ansible-builder create, offline) and audit/harden jobs run through
+# ansible-runner as AWX runs them (tests/ee), by the oldest ansible-core of the range.
+ee() {
+  local venv
+  venv=$(venv_of 2.16) || { echo "no ansible-core 2.16 venv" >&2; return 1; }
+  GOCOMPAT_ANSIBLE_VENV=$venv limit 900 python -m pytest -q -p no:cacheprovider tests/ee
+}
+
 # Lanes. Orders fix the summary's order: 1x host stages, 2x set-up, 3x/4x container stages.
 host_lane() {
   stage 10 venvs venvs
@@ -252,7 +266,8 @@ roles_lane() {
     done
   fi
 }
-# Playbook tests use fresh containers of their own and serve their own mirror index: beside the others.
+# Playbook, fleet and runner tests use fresh containers of their own and serve their own mirror index: beside
+# the others.
 playbook_lane() {
   local end
   wait_for 10 20 21
@@ -263,6 +278,12 @@ playbook_lane() {
       not_run "40-$end" "playbooks-$end" "no container engine, Go mirror or venv"
     fi
   done
+  if passed 20 && passed 21 && passed 10; then
+    stage 41 fleet fleet
+    stage 42 ee ee
+  else
+    not_run 41 fleet "no container engine, Go mirror or venv"; not_run 42 ee "no container engine, Go mirror or venv"
+  fi
 }
 # in_background NAME FUNCTION: run a lane in the background, its output into a log printed by join_lane.
 lane_pids=()

@@ -9,10 +9,14 @@ __metaclass__ = type
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.gocompat.baseline.plugins.plugin_utils.finding_text import finding_line
+from ansible_collections.gocompat.baseline.plugins.plugin_utils.report_waivers import WaiverError, parse_waivers
 
-# The fact the report callback reads findings from that no module task returned (report_model.SUMMARY_FACT).
+# The facts the report callback reads (report_model.SUMMARY_FACT, SUMMARY_WAIVERS_FACT): findings no module task
+# returned, and the waivers of this host's own variables.
 REPORT_FACT = 'gocompat_report_findings'
-ARGUMENT_SPEC = {'findings': {'type': 'list', 'elements': 'dict', 'required': True}}
+WAIVERS_FACT = 'gocompat_report_waivers'
+ARGUMENT_SPEC = {'findings': {'type': 'list', 'elements': 'dict', 'required': True},
+                 'waivers': {'type': 'raw'}}
 
 
 class ActionModule(ActionBase):
@@ -28,6 +32,13 @@ class ActionModule(ActionBase):
         # raises AnsibleActionFail naming the option when the arguments are wrong
         dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         findings = args['findings']
+        facts = {REPORT_FACT: findings}
+        if args['waivers'] is not None:
+            try:
+                facts[WAIVERS_FACT] = parse_waivers(args['waivers'], 'waivers')
+            except WaiverError as exc:
+                result.update(failed=True, msg=str(exc))
+                return result
         lines = []
         for index, finding in enumerate(findings):
             try:
@@ -35,7 +46,7 @@ class ActionModule(ActionBase):
             except ValueError as exc:
                 result.update(failed=True, msg='findings[%d]: %s' % (index, exc))
                 return result
-        result.update(changed=False, msg=lines, ansible_facts={REPORT_FACT: findings})
+        result.update(changed=False, msg=lines, ansible_facts=facts)
         # shown like debug output at the default verbosity: the summary is the point of the task
         result['_ansible_verbose_always'] = True
         return result

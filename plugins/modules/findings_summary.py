@@ -27,6 +27,14 @@ options:
     type: list
     elements: dict
     required: true
+  waivers:
+    description:
+      - Accepted deviations of this host, C({control, hosts, reason}) each (the form of C(gocompat_waivers)). They
+        do not change the printed lines; they are set as the host fact C(gocompat_report_waivers), and the report
+        callback applies them to this host's findings, so waivers kept in inventory or host variables count in
+        the report as they do in the playbook's verdict.
+      - A malformed list fails the task, naming the entry.
+    type: raw
 attributes:
   action:
     support: full
@@ -50,6 +58,11 @@ EXAMPLES = r'''
   gocompat.baseline.findings_summary:
     findings: "{{ gocompat_findings }}"
 
+- name: Summarise, with the waivers this host's variables give
+  gocompat.baseline.findings_summary:
+    findings: "{{ gocompat_findings }}"
+    waivers: "{{ gocompat_waivers | default([]) }}"
+
 - name: Summarise the probe alone
   gocompat.baseline.findings_summary:
     findings: "{{ probe_findings }}"
@@ -72,4 +85,10 @@ ansible_facts:
       type: list
       elements: dict
       sample: [{control: kernel.pid_max, status: pass, expected: '>= 4194304', actual: '4194304'}]
+    gocompat_report_waivers:
+      description: The waivers given in O(waivers), checked, each with a C(hosts) list (empty for every host).
+      returned: when O(waivers) is given
+      type: list
+      elements: dict
+      sample: [{control: host.cgroup_v2, hosts: [], reason: the build VMs boot with hybrid cgroups}]
 '''

@@ -17,7 +17,8 @@ __metaclass__ = type
 import json
 
 from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import quote
-from ansible_collections.gocompat.baseline.plugins.plugin_utils.report_waivers import WAIVED, matching_waiver, waive
+from ansible_collections.gocompat.baseline.plugins.plugin_utils.report_waivers import (WAIVED, WaiverError, matching_waiver,
+                                                                                       parse_waivers, waive)
 
 FORMAT = 'gocompat.baseline.report/1'
 TEXT_LIMIT = 4000
@@ -62,10 +63,28 @@ def _findings_in(result):
 SUMMARY_FACT = 'gocompat_report_findings'
 
 
+# The waivers a host's own variables give (gocompat_waivers from inventory or host vars), set beside the
+# findings by the playbooks' summary task: they apply to that host only, so the report and the playbook's
+# verdict agree however the waivers were given.
+SUMMARY_WAIVERS_FACT = 'gocompat_report_waivers'
+
+
 def _summary_findings(result):
     facts = result.get('ansible_facts')
     found = facts.get(SUMMARY_FACT) if isinstance(facts, dict) else None
     return list(found) if isinstance(found, (list, tuple)) else []
+
+
+def _summary_waivers(result):
+    """The host-variable waivers in ``result`` (a list, possibly empty), or None when it carries none."""
+    facts = result.get('ansible_facts')
+    if not isinstance(facts, dict) or SUMMARY_WAIVERS_FACT not in facts:
+        return None
+    return facts[SUMMARY_WAIVERS_FACT]
+
+
+def _waiver_key(waiver):
+    return (waiver['control'], tuple(waiver['hosts']), waiver['reason'])
 
 
 def _true(value):
@@ -139,7 +158,7 @@ class Collector(object):
         name = text(name, 500)
         if name not in self._hosts:
             self._hosts[name] = {'controls': {}, 'failed_tasks': [], 'unreachable': '', 'unreachable_task': '',
-                                 'restarts': [], 'verdicts': []}
+                                 'restarts': [], 'verdicts': [], 'waivers': []}
             self._order.append(name)
         return self._hosts[name]
 
@@ -161,6 +180,9 @@ class Collector(object):
         if action not in ECHO_ACTIONS:
             for finding in _findings_in(result):
                 self._add_finding(entry, host, task, finding)
+        host_waivers = _summary_waivers(result)
+        if host_waivers is not None:
+            self._set_host_waivers(entry, host, host_waivers)
         for finding in _summary_findings(result):
             if isinstance(finding, dict) and finding.get('control') not in entry['controls']:
                 self._add_finding(entry, host, task, finding)
@@ -174,6 +196,16 @@ class Collector(object):
         message = _failure_message(result) if isinstance(result, dict) else 'unreachable'
         entry['unreachable'] = message
         entry['unreachable_task'] = text(task, 500)
+
+    def _set_host_waivers(self, entry, host, waivers):
+        try:
+            entry['waivers'] = parse_waivers(waivers, '%s: gocompat_waivers' % text(host, 200))
+        except WaiverError as exc:
+            self.add_error(str(exc))
+            return
+        # findings already collected for this host get them too
+        for control, record in list(entry['controls'].items()):
+            entry['controls'][control] = waive(record, entry['waivers'], text(host, 500))
 
     def _add_finding(self, entry, host, task, finding):
         if not isinstance(finding, dict) or not finding.get('control'):
@@ -189,9 +221,16 @@ class Collector(object):
             record['status'] = 'error'
             if not record['remediation']:
                 record['remediation'] = 'fix the module that returned this finding'
-        record = waive(record, self.waivers, text(host, 500))
+        record = waive(record, self.waivers + entry['waivers'], text(host, 500))
         record.update(task=task, play=self._play)
         entry['controls'][record['control']] = record
+
+    @staticmethod
+    def _waiver_entry(waiver, used, carried):
+        entry = dict(waiver, used=_waiver_key(waiver) in used)
+        if _waiver_key(waiver) in carried:
+            entry['from_host_vars'] = sorted(carried[_waiver_key(waiver)])
+        return entry
 
     def report(self):
         """The report dict (see docs/report.md)."""
@@ -200,6 +239,17 @@ class Collector(object):
         host_states = dict((state, 0) for state in HOST_STATES)
         controls = set()
         used_waivers = set()
+        # every waiver once: the run's own, then those of host variables, each with the hosts that carried it
+        waivers, carried = list(self.waivers), {}
+        run_keys = set(_waiver_key(waiver) for waiver in self.waivers)
+        for name in self._order:
+            for waiver in self._hosts[name]['waivers']:
+                key = _waiver_key(waiver)
+                if key in run_keys:
+                    continue  # the run's own list, seen again through the host's variables (extra vars)
+                if key not in carried:
+                    waivers.append(waiver)
+                carried.setdefault(key, []).append(name)
         junit = {'tests': 0, 'failures': 0, 'errors': 0, 'skipped': 0}
         for name in sorted(self._order):
             entry = self._hosts[name]
@@ -208,7 +258,9 @@ class Collector(object):
                 counts[record['status']] += 1
                 controls.add(control)
                 if record['status'] == WAIVED:
-                    used_waivers.add(id(matching_waiver(self.waivers, name, control)))
+                    waiver = matching_waiver(self.waivers + entry['waivers'], name, control)
+                    if waiver is not None:
+                        used_waivers.add(_waiver_key(waiver))
             if entry['unreachable']:
                 state = 'unreachable'
             elif entry['failed_tasks']:
@@ -246,7 +298,7 @@ class Collector(object):
                 'by_status': by_status,
                 'junit': junit,
                 'compliant': bool(hosts) and host_states['compliant'] == len(hosts) and not self.errors,
-                'waivers': [dict(waiver, used=id(waiver) in used_waivers) for waiver in self.waivers],
+                'waivers': [self._waiver_entry(waiver, used_waivers, carried) for waiver in waivers],
             },
             'hosts': hosts,
         }

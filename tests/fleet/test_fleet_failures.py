@@ -2,7 +2,8 @@
 is reported as such, a host whose step fails is named with its step, a host whose copied archive was damaged
 refuses it (each host checks the checksum itself), and every other host finishes the play."""
 
-from fleet_env import ARCHIVES, COPY_TASK, GO_ENV_TASK, HOSTILE_PATH, INSTALL_TASK, RAN, results_for, task_lines
+from fleet_env import (ARCHIVE_DIR, ARCHIVES, COPY_TASK, GO_ENV_TASK, HOSTILE_PATH, INSTALL_TASK, RAN, results_for,
+                       task_lines)
 
 
 def test_unreachable_host_is_reported_and_the_others_finish(troubled):
@@ -55,3 +56,5 @@ def test_host_with_a_damaged_copy_refuses_it_and_hosts_with_the_sdk_receive_noth
     assert 'checksum mismatch' in host['failed_tasks'][0]['msg'], host['failed_tasks'][0]['msg']
     assert not fresh.container.exists('/usr/local/lib/go/go1.27.3')
     assert not fresh.container.exists('/usr/local/go')
+    # the refused copies do not stay behind on the host (about 75 MB each)
+    assert fresh.container.sh('ls -A "$1"', ARCHIVE_DIR).stdout.split() == []

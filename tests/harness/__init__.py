@@ -5,6 +5,7 @@
   mirror       the local go.dev-style Go mirror (tests/tools/go-mirror.py): build, serve, an index of one's own
   run_module   run one module through ansible-playbook on localhost or in a container, get its JSON result
   playbook     run a whole playbook from a chosen ansible-core venv against Containers; PlaybookRun with the recap
+  fleet        N network-less containers reached over real SSH (sshd -i through docker exec) as deploy with sudo
   mountns      run a command in a private mount namespace (mounts made there never reach this machine)
   sysctl       snapshot and restore of this machine's kernel parameters (tests/tools/sysctl-snapshot.py)
   processes    runs in a PID namespace of their own, kill_run, wait_for

@@ -76,3 +76,27 @@ def test_bad_input_fails_naming_it(tmp_path, findings, words):
     out = result.stdout + result.stderr
     assert words in out, out
     assert 'Traceback' not in out
+
+
+def test_waivers_of_inventory_variables_reach_the_report(tmp_path):
+    report = tmp_path / 'report'
+    failing = dict(FIXED, status='fail', control='host.cgroup_v2', remediation='boot with cgroup v2')
+    task = {'name': 'Summarise', 'gocompat.baseline.findings_summary': {
+        'findings': [failing], 'waivers': '{{ gocompat_waivers | default([]) }}'}}
+    inventory = tmp_path / 'inventory.yml'
+    inventory.write_text(json.dumps({'all': {'hosts': {'localhost': {
+        'gocompat_waivers': [{'control': 'host.*', 'reason': 'hybrid cgroups on these VMs'}]}}}}))
+    result = _run(tmp_path, [task], '-i', str(inventory), ANSIBLE_CALLBACKS_ENABLED='gocompat.baseline.gocompat_report',
+                  GOCOMPAT_REPORT_DIR=str(report), GOCOMPAT_REPORT_FORMATS='json')
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = json.loads((report / 'gocompat-report.json').read_text())
+    control = data['hosts']['localhost']['controls']['host.cgroup_v2']
+    assert control['status'] == 'waived' and control['waiver_reason'] == 'hybrid cgroups on these VMs'
+    assert data['summary']['compliant'] is True
+
+
+def test_malformed_waivers_fail_naming_the_entry(tmp_path):
+    result = _run(tmp_path, [{'gocompat.baseline.findings_summary': {'findings': [PASS],
+                                                                     'waivers': [{'control': 'x.*'}]}}])
+    assert result.returncode != 0
+    assert 'waivers: waiver 1 (x.*): reason must be a non-empty string' in result.stdout, result.stdout

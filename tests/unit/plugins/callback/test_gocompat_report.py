@@ -490,3 +490,47 @@ def test_the_playbooks_summary_fact_only_fills_controls_no_task_reported():
     controls = collector.report()['hosts']['h']['controls']
     assert controls['kernel.pid_max']['status'] == 'fail' and controls['kernel.pid_max']['task'] == 'sysctl'
     assert controls['wsl.host']['status'] == 'skip' and controls['wsl.host']['task'] == 'Collect every finding for the report'
+
+
+def _summary_with_waivers(waivers, findings=()):
+    return {'ansible_facts': {'gocompat_report_findings': list(findings), 'gocompat_report_waivers': waivers}}
+
+
+def test_waivers_of_host_variables_apply_to_that_host_only_before_and_after_they_arrive():
+    collector = Collector()
+    for host in ('a', 'b'):
+        collector.add_result(host, 'limits', {'findings': [finding('limits.nofile', 'fail')]}, action='x.y.kernel_limits')
+    waivers = [{'control': 'limits.*', 'reason': 'engine cap'}]
+    collector.add_result('a', 'Summarise findings', _summary_with_waivers(waivers),
+                         action='gocompat.baseline.findings_summary')
+    # a finding that arrives after the summary (a later play) is waived too
+    collector.add_result('a', 'later', {'findings': [finding('limits.other', 'fail')]}, action='x.y.kernel_limits')
+    report = collector.report()
+    assert report['hosts']['a']['controls']['limits.nofile']['status'] == 'waived'
+    assert report['hosts']['a']['controls']['limits.nofile']['task'] == 'limits'  # the evidence stays the module's
+    assert report['hosts']['a']['controls']['limits.other']['status'] == 'waived'
+    assert report['hosts']['b']['controls']['limits.nofile']['status'] == 'fail'
+    assert report['hosts']['a']['state'] == 'compliant' and report['hosts']['b']['state'] == 'non_compliant'
+    assert report['summary']['waivers'] == [{'control': 'limits.*', 'hosts': [], 'reason': 'engine cap', 'used': True,
+                                             'from_host_vars': ['a']}]
+
+
+def test_run_waivers_seen_again_through_host_variables_are_listed_once():
+    waiver = {'control': 'probe.*', 'hosts': [], 'reason': 'no gcc'}
+    collector = Collector(waivers=[waiver])
+    collector.add_result('h', 'probe', {'findings': [finding('probe.race', 'fail')]}, action='x.y.go_probe')
+    collector.add_result('h', 'Summarise', _summary_with_waivers([waiver]), action='gocompat.baseline.findings_summary')
+    report = collector.report()
+    assert report['summary']['waivers'] == [dict(waiver, used=True)]
+    assert report['hosts']['h']['controls']['probe.race']['status'] == 'waived'
+
+
+def test_malformed_waivers_of_host_variables_are_a_run_error_naming_the_host():
+    collector = Collector()
+    collector.add_result('h', 'probe', {'findings': [finding('probe.race', 'fail')]}, action='x.y.go_probe')
+    collector.add_result('h', 'Summarise', _summary_with_waivers([{'control': 'probe.*'}]),
+                         action='gocompat.baseline.findings_summary')
+    report = collector.report()
+    assert report['hosts']['h']['controls']['probe.race']['status'] == 'fail'
+    assert any(error.startswith('h: gocompat_waivers: waiver 1') for error in report['run']['errors']), report['run']
+    assert report['summary']['compliant'] is False
