@@ -28,8 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import docker as docker_mod
-from .paths import ROOT, HarnessError, ansible_env
-from .playbook import PlaybookRun
+from .paths import HarnessError
+from .playbook import execute, playbook_command
 
 USER = 'deploy'
 SSHD = '/usr/sbin/sshd'
@@ -264,35 +264,14 @@ def run_playbook(fleet, inventory, playbook, venv, env=None, extra_vars=None, ch
     from ``venv``, with the fleet's ssh settings (``fleet.ssh_env()`` unless ``env`` gives others) plus
     ``env``'s other entries. The report callback writes to <workdir>/report-<tag> unless env sets
     GOCOMPAT_REPORT_DIR. Returns a PlaybookRun (rc, stdout, recap per host, seconds)."""
-    venv = Path(venv)
-    path = Path(playbook)
-    if not path.is_absolute():
-        path = ROOT / 'playbooks' / path if (ROOT / 'playbooks' / path).exists() else ROOT / path
-    cmd = [str(venv / 'bin' / 'ansible-playbook'), '-i', str(inventory), str(path)]
-    if extra_vars:
-        vars_file = Path(fleet.workdir) / ('vars-%s.json' % (tag or uuid.uuid4().hex[:8]))
-        vars_file.write_text(json.dumps(extra_vars))
-        cmd += ['-e', '@%s' % vars_file]
-    if check:
-        cmd.append('--check')
-    if diff:
-        cmd.append('--diff')
-    if tags:
-        cmd += ['--tags', ','.join(tags) if isinstance(tags, (list, tuple)) else tags]
-    if skip_tags:
-        cmd += ['--skip-tags', ','.join(skip_tags) if isinstance(skip_tags, (list, tuple)) else skip_tags]
-    if forks:
-        cmd += ['--forks', str(forks)]
+    tag = tag or uuid.uuid4().hex[:8]
+    cmd = playbook_command(venv, playbook, inventory, fleet.workdir, tag, extra_vars=extra_vars, check=check, diff=diff,
+                           tags=tags, skip_tags=skip_tags, forks=forks)
     settings = fleet.ssh_env()
     # the report of the run stays in the fleet's work directory, never in the checkout
-    settings['GOCOMPAT_REPORT_DIR'] = str(Path(fleet.workdir) / ('report-%s' % (tag or 'run')))
+    settings['GOCOMPAT_REPORT_DIR'] = str(Path(fleet.workdir) / ('report-%s' % tag))
     settings.update(env or {})
-    started = time.time()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(venv, **settings), cwd=str(ROOT),
-                          timeout=timeout, check=False)
-    result = PlaybookRun(cmd, proc, time.time() - started)
-    print(result.explain())  # pytest shows it when the test fails
-    return result
+    return execute(cmd, venv, timeout=timeout, **settings)
 
 
 __all__ = ['HostSpec', 'FleetHost', 'Fleet', 'start_fleet', 'run_playbook', 'proxy_command', 'USER', 'SSHD_LOG']

@@ -49,16 +49,14 @@ class PlaybookRun(object):
             ' '.join(self.cmd), self.rc, self.stdout[-6000:], self.stderr[-3000:])
 
 
-def run_playbook(workdir, tag, playbook, hosts, venv, check=False, diff=False, extra_vars=None, tags=None,
-                 skip_tags=None, timeout=900):
-    """Run ``playbook`` (a path, or a name under playbooks/) against ``hosts`` (Containers, one group `all`)."""
-    venv = Path(venv)
+def playbook_command(venv, playbook, inventory, workdir, tag, extra_vars=None, check=False, diff=False, tags=None,
+                     skip_tags=None, forks=None):
+    """The ansible-playbook argument list of ``venv`` for ``playbook`` (a path, or a name under playbooks/) over
+    ``inventory``; extra vars go through a JSON file in ``workdir`` named after ``tag``."""
     path = Path(playbook)
     if not path.is_absolute():
         path = ROOT / 'playbooks' / path if (ROOT / 'playbooks' / path).exists() else ROOT / path
-    inventory = Path(workdir) / ('inventory-%s.ini' % tag)
-    inventory.write_text('[all]\n%s\n' % '\n'.join(h.inventory_line() for h in hosts))
-    cmd = [str(venv / 'bin' / 'ansible-playbook'), '-i', str(inventory), str(path)]
+    cmd = [str(Path(venv) / 'bin' / 'ansible-playbook'), '-i', str(inventory), str(path)]
     if extra_vars:
         vars_file = Path(workdir) / ('vars-%s.json' % tag)
         vars_file.write_text(json.dumps(extra_vars))
@@ -71,9 +69,27 @@ def run_playbook(workdir, tag, playbook, hosts, venv, check=False, diff=False, e
         cmd += ['--tags', ','.join(tags) if isinstance(tags, (list, tuple)) else tags]
     if skip_tags:
         cmd += ['--skip-tags', ','.join(skip_tags) if isinstance(skip_tags, (list, tuple)) else skip_tags]
+    if forks:
+        cmd += ['--forks', str(forks)]
+    return cmd
+
+
+def execute(cmd, venv, timeout=900, **settings):
+    """Run an ansible-playbook command with the collection's environment (plus ``settings``) from the checkout;
+    returns the PlaybookRun and prints its explanation (pytest shows it when the test fails)."""
     started = time.time()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(venv), cwd=str(ROOT), timeout=timeout,
-                          check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(Path(venv), **settings), cwd=str(ROOT),
+                          timeout=timeout, check=False)
     result = PlaybookRun(cmd, proc, time.time() - started)
-    print(result.explain())  # pytest shows it when the test fails
+    print(result.explain())
     return result
+
+
+def run_playbook(workdir, tag, playbook, hosts, venv, check=False, diff=False, extra_vars=None, tags=None,
+                 skip_tags=None, timeout=900):
+    """Run ``playbook`` (a path, or a name under playbooks/) against ``hosts`` (Containers, one group `all`)."""
+    inventory = Path(workdir) / ('inventory-%s.ini' % tag)
+    inventory.write_text('[all]\n%s\n' % '\n'.join(h.inventory_line() for h in hosts))
+    cmd = playbook_command(venv, playbook, inventory, workdir, tag, extra_vars=extra_vars, check=check, diff=diff,
+                           tags=tags, skip_tags=skip_tags)
+    return execute(cmd, venv, timeout=timeout)
