@@ -9,14 +9,28 @@ __metaclass__ = type
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.gocompat.baseline.plugins.plugin_utils.finding_text import finding_line
-from ansible_collections.gocompat.baseline.plugins.plugin_utils.report_waivers import WaiverError, parse_waivers
+from ansible_collections.gocompat.baseline.plugins.plugin_utils.report_waivers import WaiverError, parse_waivers, waive
 
 # The facts the report callback reads (report_model.SUMMARY_FACT, SUMMARY_WAIVERS_FACT): findings no module task
 # returned, and the waivers of this host's own variables.
 REPORT_FACT = 'gocompat_report_findings'
 WAIVERS_FACT = 'gocompat_report_waivers'
+# The run's custom stats (what set_stats gives: job artifacts in AWX), one entry per host merged across hosts.
+STATS_KEY = 'gocompat_compliance'
 ARGUMENT_SPEC = {'findings': {'type': 'list', 'elements': 'dict', 'required': True},
                  'waivers': {'type': 'raw'}}
+
+
+def compliance(findings, waivers, host):
+    """A host's verdict in a few fields, small enough for job artifacts: counts per status (waivers applied)
+    and the controls that fail or erred."""
+    counts, failing = {}, []
+    for finding in findings:
+        status = waive(finding, waivers, host).get('status')
+        counts[status] = counts.get(status, 0) + 1
+        if status in ('fail', 'error'):
+            failing.append(finding.get('control'))
+    return {'compliant': not failing, 'counts': counts, 'failing': sorted(failing)}
 
 
 class ActionModule(ActionBase):
@@ -33,9 +47,10 @@ class ActionModule(ActionBase):
         dummy, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         findings = args['findings']
         facts = {REPORT_FACT: findings}
+        waivers = []
         if args['waivers'] is not None:
             try:
-                facts[WAIVERS_FACT] = parse_waivers(args['waivers'], 'waivers')
+                waivers = facts[WAIVERS_FACT] = parse_waivers(args['waivers'], 'waivers')
             except WaiverError as exc:
                 result.update(failed=True, msg=str(exc))
                 return result
@@ -46,7 +61,10 @@ class ActionModule(ActionBase):
             except ValueError as exc:
                 result.update(failed=True, msg='findings[%d]: %s' % (index, exc))
                 return result
-        result.update(changed=False, msg=lines, ansible_facts=facts)
+        host = (task_vars or {}).get('inventory_hostname', '')
+        result.update(changed=False, msg=lines, ansible_facts=facts,
+                      ansible_stats={'data': {STATS_KEY: {host: compliance(findings, waivers, host)}},
+                                     'per_host': False, 'aggregate': True})
         # shown like debug output at the default verbosity: the summary is the point of the task
         result['_ansible_verbose_always'] = True
         return result

@@ -17,6 +17,9 @@ description:
     control passed or does not apply) and sets the host fact C(gocompat_report_findings) to the findings.
   - The C(gocompat.baseline.gocompat_report) callback takes findings from every task result; through this fact
     it also gets the findings that no module task returned (a role that decides a control without a module call).
+  - Adds the host's verdict to the run's custom stats (what C(ansible.builtin.set_stats) gives), under
+    C(gocompat_compliance), merged across hosts - C({host: {compliant, counts, failing}}), waivers applied. AWX and
+    Automation Platform keep them as the job's artifacts; C(ANSIBLE_SHOW_CUSTOM_STATS=true) prints them.
   - The playbooks end with one call of it over C(gocompat_findings), the findings of every role, so a run spends
     one task on its summary.
 options:
@@ -75,6 +78,13 @@ msg:
   type: list
   elements: str
   sample: ["PASS  kernel.pid_max: 4194304", "FIXED limits.nofile: 1024 (expected 16384)"]
+ansible_stats:
+  description: The host's verdict for the run's custom stats (job artifacts in AWX).
+  returned: success
+  type: dict
+  sample: {data: {gocompat_compliance: {build-01: {compliant: false, counts: {pass: 40, fail: 1},
+                                                   failing: [limits.nofile]}}},
+           per_host: false, aggregate: true}
 ansible_facts:
   description: The findings, for later tasks and for the report callback.
   returned: success

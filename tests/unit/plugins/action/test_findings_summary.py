@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -100,3 +101,24 @@ def test_malformed_waivers_fail_naming_the_entry(tmp_path):
                                                                      'waivers': [{'control': 'x.*'}]}}])
     assert result.returncode != 0
     assert 'waivers: waiver 1 (x.*): reason must be a non-empty string' in result.stdout, result.stdout
+
+
+def test_each_hosts_verdict_goes_into_the_runs_custom_stats(tmp_path):
+    failing = dict(FIXED, status='fail', control='limits.nofile', remediation='raise it')
+    waived = dict(failing, control='host.cgroup_v2')
+    task = {'gocompat.baseline.findings_summary': {
+        'findings': [PASS, failing, waived], 'waivers': [{'control': 'host.*', 'reason': 'hybrid cgroups'}]}}
+    result = _run(tmp_path, [task], ANSIBLE_SHOW_CUSTOM_STATS='true')
+    assert result.returncode == 0, result.stdout + result.stderr
+    # the default callback prints the run's custom stats as one line of JSON after "RUN:"
+    stats = json.loads(re.search(r'RUN: (\{.*\})', result.stdout).group(1))
+    assert stats['gocompat_compliance'] == {'localhost': {
+        'compliant': False, 'counts': {'pass': 1, 'fail': 1, 'waived': 1}, 'failing': ['limits.nofile']}}
+
+
+def test_the_custom_stats_hold_every_host(tmp_path):
+    result = _run(tmp_path, [_summary([PASS])], '-i', 'build-01,build-02,', ANSIBLE_SHOW_CUSTOM_STATS='true')
+    assert result.returncode == 0, result.stdout + result.stderr
+    stats = json.loads(re.search(r'RUN: (\{.*\})', result.stdout).group(1))
+    assert sorted(stats['gocompat_compliance']) == ['build-01', 'build-02', 'localhost']
+    assert stats['gocompat_compliance']['build-02'] == {'compliant': True, 'counts': {'pass': 1}, 'failing': []}
