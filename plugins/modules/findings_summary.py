@@ -18,7 +18,8 @@ description:
   - The C(gocompat.baseline.gocompat_report) callback takes findings from every task result; through this fact
     it also gets the findings that no module task returned (a role that decides a control without a module call).
   - Adds the host's verdict to the run's custom stats (what C(ansible.builtin.set_stats) gives), under
-    C(gocompat_compliance), merged across hosts - C({host: {compliant, counts, failing}}), waivers applied. AWX and
+    C(gocompat_compliance), merged across hosts, with C(compliant), C(counts) and C(failing) per host and the
+    waivers applied. AWX and
     Automation Platform keep them as the job's artifacts; C(ANSIBLE_SHOW_CUSTOM_STATS=true) prints them.
   - The playbooks end with one call of it over C(gocompat_findings), the findings of every role, so a run spends
     one task on its summary.
