@@ -782,6 +782,8 @@ def main(argv=None):
         'status': status,
         'date': datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
         'command': 'bash bench/fleet/run.sh ' + ' '.join(argv if argv is not None else sys.argv[1:]),
+        'commit': subprocess.run(['git', '-C', ROOT, 'rev-parse', '--short', 'HEAD'], stdout=subprocess.PIPE,
+                                 universal_newlines=True, check=False).stdout.strip(),
         'sizes': sizes,
         'runs': args.runs,
         'keys': args.keys,
