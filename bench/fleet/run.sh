@@ -66,7 +66,7 @@ cleanup() {
   local cg=/sys/fs/cgroup/cpuacct/gcbench-$BENCH_RUN_ID
   if [ -d "$cg" ]; then
     # the processes this run started and left there (ssh masters), by id
-    for pid in $(cat "$cg/cgroup.procs" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
+    while read -r pid; do kill "$pid" 2>/dev/null || true; done < "$cg/cgroup.procs"
     sleep 1
     rmdir "$cg" 2>/dev/null || true
   fi
