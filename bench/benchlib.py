@@ -15,10 +15,45 @@ import platform
 import signal
 import statistics
 import subprocess
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CALLBACK_PLUGINS = os.path.join(HERE, 'callback_plugins')
 CLOCK_ENV = 'BENCH_TASK_CLOCK_FILE'
+
+# Actions that run on the controller only: a task of one of them is no module call on a host.
+CONTROLLER_ONLY = frozenset((
+    'set_fact', 'debug', 'assert', 'fail', 'meta', 'include_tasks', 'import_tasks', 'include_role', 'import_role',
+    'include_vars', 'add_host', 'group_by', 'set_stats', 'validate_argument_spec', 'import_playbook', 'pause',
+    'wait_for_connection',
+    # the playbooks' summary: an action plugin that runs no module on the host
+    'gocompat.baseline.findings_summary'))
+
+
+def short_action(action):
+    """``action`` without the ansible.builtin. / ansible.legacy. prefix."""
+    for prefix in ('ansible.builtin.', 'ansible.legacy.'):
+        if action.startswith(prefix):
+            return action[len(prefix):]
+    return action
+
+
+def runs_on_host(action):
+    """Whether a task of ``action`` runs a module on the host."""
+    return short_action(action) not in CONTROLLER_ONLY
+
+
+def log(message):
+    """A progress line, flushed at once (drivers run under run.sh, their output followed live)."""
+    sys.stdout.write(message + '\n')
+    sys.stdout.flush()
+
+
+def docker(*args, **kwargs):
+    """The docker CLI, text output captured, never raising on a non-zero exit (180 s unless ``timeout``)."""
+    kwargs.setdefault('timeout', 180)
+    return subprocess.run(['docker'] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, check=False, **kwargs)
 
 
 class BenchError(Exception):

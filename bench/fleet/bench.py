@@ -40,8 +40,8 @@ ROOT = os.path.dirname(BENCH)
 sys.path.insert(0, BENCH)  # the shared benchlib
 sys.path.insert(0, os.path.join(ROOT, 'tests'))  # the test harness (harness.fleet, harness.mirror)
 
-from benchlib import (BenchError, Interrupted, ansible_env, install_signal_handlers, loadavg, machine,  # noqa: E402
-                      markdown_table, median, ratio, spread, tail)
+from benchlib import (BenchError, Interrupted, ansible_env, docker, install_signal_handlers, loadavg, log,  # noqa: E402
+                      machine, markdown_table, median, ratio, runs_on_host, spread, tail)
 from harness import fleet as fleet_mod  # noqa: E402
 from harness import mirror as mirror_mod  # noqa: E402
 from harness.paths import HarnessError  # noqa: E402
@@ -70,15 +70,6 @@ PLAYBOOK_TIMEOUT = 1500
 REPORT_CALLBACK = 'gocompat.baseline.gocompat_report'
 
 
-def log(message):
-    sys.stdout.write(message + '\n')
-    sys.stdout.flush()
-
-
-def docker(*args, **kwargs):
-    kwargs.setdefault('timeout', 180)
-    return subprocess.run(['docker'] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, check=False, **kwargs)
 
 
 # -- CPU accounting ------------------------------------------------------------------------------------------
@@ -141,7 +132,7 @@ class Meter(object):
 
     def remove(self):
         self.close_masters()
-        for _ in range(50):
+        for dummy in range(50):
             try:
                 os.rmdir(self.path)
                 return
@@ -205,7 +196,7 @@ class Fleet(object):
         self.size = size
         self.workdir = _mkdir(os.path.join(bench.workdir, 'fleet-%d' % size))
         started = time.perf_counter()
-        specs = [fleet_mod.HostSpec(suite=bench.args.suite, systemd=False) for _ in range(size)]
+        specs = [fleet_mod.HostSpec(suite=bench.args.suite, systemd=False) for dummy in range(size)]
         self.fleet = None
         self.fleet = fleet_mod.start_fleet(specs, prefix='gcbench-%s-' % bench.run_id, workdir=self.workdir)
         self.start_seconds = round(time.perf_counter() - started, 3)
@@ -232,8 +223,8 @@ class Fleet(object):
         for host in self.fleet.hosts:
             proc = docker('exec', '-i', host.container.name, 'sh', '-c', script, 'sh', *args)
             if proc.returncode != 0:
-                raise BenchError('in %s: %s: exit %d: %s' % (host.container.name, script, proc.returncode,
-                                                              proc.stderr.strip()))
+                raise BenchError('in %s: %s: exit %d: %s'
+                                 % (host.container.name, script, proc.returncode, proc.stderr.strip()))
             out[host.name] = proc.stdout
         return out
 
@@ -359,8 +350,8 @@ class Bench(object):
         except (OSError, ValueError):
             pass
         if clock is None or clock.get('task_seconds') is None:
-            raise BenchError('%s: no task clock (exit %d); log %s:\n%s' % (tag, proc.returncode, log_path,
-                                                                         tail(log_path, 30)))
+            raise BenchError('%s: no task clock (exit %d); log %s:\n%s'
+                             % (tag, proc.returncode, log_path, tail(log_path, 30)))
         sample = dict(labels, kind=kind, hosts=fleet.size, rc=proc.returncode, load=load,
                       process_seconds=round(seconds, 3), task_seconds=round(clock['task_seconds'], 3),
                       controller_cpu=round(controller1 - controller0, 3), hosts_cpu=round(hosts1 - hosts0, 3),
@@ -422,8 +413,8 @@ class Bench(object):
                         sample = self.play(fleet, 'audit', PLAYBOOKS['audit'], 'any', self.base_vars(fleet, 'harden'),
                                            skip_tags=harden_skip, round=index + 1)
                     line.append('%s %.2fs' % (kind, sample['process_seconds']))
-                log('  %2d hosts  round %d/%d: %s (load %s)' % (fleet.size, index + 1, self.args.runs, ', '.join(line),
-                                                               loadavg()))
+                log('  %2d hosts  round %d/%d: %s (load %s)'
+                    % (fleet.size, index + 1, self.args.runs, ', '.join(line), loadavg()))
 
     def connection_runs(self, fleet, harden_skip):
         variants = [(True, True), (False, True), (True, False), (False, False)]
@@ -514,8 +505,8 @@ class Bench(object):
                    sample['controller_cpu'], sample['hosts_cpu'],
                    ', relay cpu %.1fs' % sample['relay_cpu'] if 'relay_cpu' in sample else ''))
             rerun = self.play(fleet, 'sdk_rerun', PLAYBOOKS['go_sdk'], 'no-change', variables, side=side)
-            log('  %2d hosts  go_sdk %-10s re-run %6.2fs, mirror %s' % (fleet.size, side, rerun['process_seconds'],
-                                                                     rerun['mirror']))
+            log('  %2d hosts  go_sdk %-10s re-run %6.2fs, mirror %s'
+                % (fleet.size, side, rerun['process_seconds'], rerun['mirror']))
 
 
 def _norm(value):
@@ -599,14 +590,12 @@ def summarise(samples, sizes):
     return out
 
 
-CONTROLLER_ONLY = {'set_fact', 'debug', 'assert', 'fail', 'meta', 'include_tasks', 'import_tasks', 'include_role',
-                   'import_role', 'include_vars', 'validate_argument_spec', 'add_host', 'group_by', 'set_stats'}
 
 
 def host_calls(sample):
     """Module runs on the hosts in one run (loop items counted; controller-only actions and skips left out)."""
     return sum(t['module_calls'] for t in sample['per_task']
-               if t['action'].rsplit('.', 1)[-1] not in CONTROLLER_ONLY)
+               if runs_on_host(t['action']))
 
 
 def per_task(chosen):
@@ -637,9 +626,8 @@ def report_text(summary, sizes):
             row = find(summary['fleet'], kind=kind, hosts=size)
             if not row:
                 continue
-            body.append([title, size, row['runs'], '%.2f s (%.2f-%.2f)' % (row['process_seconds'],
-                                                                         row['process_seconds_min'],
-                                                                         row['process_seconds_max']),
+            spread = (row['process_seconds'], row['process_seconds_min'], row['process_seconds_max'])
+            body.append([title, size, row['runs'], '%.2f s (%.2f-%.2f)' % spread,
                          '%.2f s' % row['task_seconds'],
                          ('%.2fx' % row['ratio_to_%d_host' % first]
                           + (' (paired %.2fx)' % row['paired_ratio_to_%d_host' % first]

@@ -33,7 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))  # bench/, for the shared benchlib
 
-from benchlib import (BenchError, Interrupted, ansible_env, install_signal_handlers, loadavg,  # noqa: E402
+from benchlib import (BenchError, Interrupted, ansible_env, install_signal_handlers, loadavg, log,  # noqa: E402
                       markdown_table, median, spread, tail, with_clock)
 
 EXACT = ['1.26.5', '1.27.3']
@@ -43,10 +43,6 @@ PROXY_VARS = ('http_proxy', 'https_proxy', 'all_proxy', 'ftp_proxy', 'HTTP_PROXY
 TARGET_FIRST_RATIO = 1.2
 TARGET_RERUN_SECONDS = 1.0
 
-
-def log(message):
-    sys.stdout.write(message + '\n')
-    sys.stdout.flush()
 
 
 class Mirror(object):

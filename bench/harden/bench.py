@@ -32,8 +32,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.dirname(HERE))  # bench/, for the shared benchlib
 
-from benchlib import (BenchError, Interrupted, ansible_env, install_signal_handlers, machine,  # noqa: E402
-                      markdown_table, median, ratio, spread)
+from benchlib import (BenchError, Interrupted, ansible_env, docker, install_signal_handlers, log,  # noqa: E402
+                      machine, markdown_table, median, ratio, runs_on_host, short_action, spread)
 
 CACHE = os.environ.get('GOCOMPAT_CACHE_DIR', '/var/cache/gocompat-test')
 DEFAULT_IMAGE = 'local/gocompat-debian:bookworm'
@@ -42,11 +42,6 @@ EXACT = ['1.26.5', '1.27.3']
 LABEL_KEY = 'gocompat.bench.run'
 TARGET_RATIO = 6.0
 PLAYBOOK_TIMEOUT = 900
-CONTROLLER_ONLY = {'set_fact', 'debug', 'assert', 'fail', 'meta', 'include_tasks', 'import_tasks', 'include_role',
-                   'import_role', 'include_vars', 'add_host', 'group_by', 'set_stats', 'validate_argument_spec',
-                   'import_playbook', 'pause', 'wait_for_connection',
-                   # the playbooks' summary: an action plugin that runs no module on the host
-                   'gocompat.baseline.findings_summary'}
 # Runs ansible-playbook inside the container and records the CPU time of its whole process tree (workers
 # and modules are reaped children): unlike wall time, it hardly grows when other work shares the cores.
 CPU_WRAPPER = ('import json, resource, subprocess, sys\n'
@@ -61,29 +56,14 @@ PLAYS = {
 }
 
 
-def log(message):
-    sys.stdout.write(message + '\n')
-    sys.stdout.flush()
 
-
-def docker(*args, **kwargs):
-    kwargs.setdefault('timeout', 180)
-    return subprocess.run(['docker'] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, check=False, **kwargs)
-
-
-def short_action(action):
-    for prefix in ('ansible.builtin.', 'ansible.legacy.'):
-        if action.startswith(prefix):
-            return action[len(prefix):]
-    return action
 
 
 def module_calls(clock):
     """{concern: {'calls': N, 'tasks': [...]}} of the host-side module calls of one run."""
     concerns = {}
     for task in clock['tasks']:
-        if short_action(task['action']) in CONTROLLER_ONLY or not task.get('module_calls'):
+        if not runs_on_host(task['action']) or not task.get('module_calls'):
             continue
         role = (task.get('role') or 'play').rsplit('.', 1)[-1]
         stem = (task.get('file') or '').rsplit('.', 1)[0]
