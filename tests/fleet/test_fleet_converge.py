@@ -5,7 +5,7 @@ downloads each archive once for the whole fleet and copies it only to hosts that
 
 import re
 
-from fleet_env import ARCHIVE_DIR, ARCHIVES, COPY_TASK, RAN, results_for, task_lines
+from fleet_env import ARCHIVE_DIR, ARCHIVES, COPY_TASK, INSTALL_TASK, RAN, results_for, task_lines
 
 from harness.fleet import SSHD_LOG
 
@@ -81,10 +81,13 @@ def test_controller_downloads_each_archive_once_and_copies_it_once_per_host(conv
         assert converge[step].downloads == dict((a, 1) for a in ARCHIVES), (step, converge[step].downloads)
     first = task_lines(converge['harden'].run, COPY_TASK)
     again = task_lines(converge['harden_again'].run, COPY_TASK)
+    installed_again = task_lines(converge['harden_again'].run, INSTALL_TASK)
     for host in converge['hosts']:
         copied = results_for(first, host.name, ('changed',))
         assert len(copied) == len(ARCHIVES), (host.name, first)
         # the host that has the SDKs receives nothing: the copy task has no item for it
         assert results_for(again, host.name, RAN) == [], (host.name, again)
+        # and no install call: the check-mode question already found nothing to change
+        assert results_for(installed_again, host.name, RAN) == [], (host.name, installed_again)
         # the copies were the run's temporaries
         assert host.container.sh('ls -A "$1"', ARCHIVE_DIR).stdout == ''
