@@ -2,6 +2,7 @@
 #   make harden   remediate this machine (playbooks/harden.yml against localhost)
 #   make test     the whole test pipeline (unit, sanity, lint, molecule, scenarios)
 # Other targets: make audit (read-only), make verify (the Go probe alone), make venv, make collection, make dist, make bench,
+# make bench-fleet (harden and audit over 1, 4 and 16 hosts on real SSH),
 # make core-venvs (the ansible-core 2.16 and 2.21 venvs the tests use, cached; docs/compatibility.md).
 # Pass extra ansible-playbook arguments with ARGS, e.g. make harden ARGS='-i fleet.yml --tags kernel'.
 
@@ -20,7 +21,7 @@ PLAY_VARS := $(if $(GO_SDK_MIRROR),-e go_sdk_mirror=$(GO_SDK_MIRROR)) $(if $(GO_
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: harden audit verify test venv dev-venv core-venvs collection dist bench clean
+.PHONY: harden audit verify test venv dev-venv core-venvs collection dist bench bench-fleet clean
 
 harden: venv collection
 	ansible-playbook playbooks/harden.yml $(PLAY_VARS) $(ARGS)
@@ -43,6 +44,13 @@ bench: dev-venv collection
 	bash bench/run.sh
 	bash bench/go_sdk/run.sh
 	bash bench/harden/run.sh
+
+# The fleet benchmark (bench/fleet/README.md): 1, 4 and 16 hosts over real SSH, about 25 minutes on 2 cores.
+bench-fleet: dev-venv collection
+	bash tests/tools/docker-engine.sh start
+	bash tests/tools/test-collections.sh $(COLLECTIONS)
+	bash molecule/images/build.sh bookworm
+	bash bench/fleet/run.sh
 
 venv: $(VENV)/.installed
 
