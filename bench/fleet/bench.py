@@ -527,6 +527,13 @@ def report_states(report_dir):
 METRICS = ('process_seconds', 'task_seconds', 'controller_cpu', 'hosts_cpu')
 
 
+def with_spreads(row, chosen):
+    """``row`` with the median, min and max of every metric over the samples ``chosen``."""
+    for metric in METRICS:
+        row[metric], row[metric + '_min'], row[metric + '_max'] = spread(s[metric] for s in chosen)
+    return row
+
+
 def summarise(samples, sizes):
     out = {'fleet': [], 'per_task': {}, 'connection': [], 'kernel': [], 'sdk': []}
     smallest = {}
@@ -535,11 +542,9 @@ def summarise(samples, sizes):
             chosen = [s for s in samples if s['kind'] == kind and s['hosts'] == size]
             if not chosen:
                 continue
-            row = {'kind': kind, 'hosts': size, 'runs': len(chosen),
-                   'audit_rc': sorted(set(s['rc'] for s in chosen)),
-                   'report': chosen[-1]['report'], 'mirror': chosen[-1]['mirror']}
-            for metric in METRICS:
-                row[metric], row[metric + '_min'], row[metric + '_max'] = spread(s[metric] for s in chosen)
+            row = with_spreads({'kind': kind, 'hosts': size, 'runs': len(chosen),
+                                'audit_rc': sorted(set(s['rc'] for s in chosen)),
+                                'report': chosen[-1]['report'], 'mirror': chosen[-1]['mirror']}, chosen)
             if size == sizes[0]:
                 smallest[kind] = row
             base = smallest.get(kind)
@@ -565,21 +570,15 @@ def summarise(samples, sizes):
         chosen = [s for s in samples if s['kind'] == 'connection' and s['pipelining'] == pipelining
                   and s['control_persist'] == persist]
         if chosen:
-            row = {'pipelining': pipelining, 'control_persist': persist, 'hosts': chosen[0]['hosts'],
-                   'runs': len(chosen)}
-            for metric in METRICS:
-                row[metric], row[metric + '_min'], row[metric + '_max'] = spread(s[metric] for s in chosen)
-            out['connection'].append(row)
+            out['connection'].append(with_spreads({'pipelining': pipelining, 'control_persist': persist,
+                                                   'hosts': chosen[0]['hosts'], 'runs': len(chosen)}, chosen))
     for kind in ('kernel_converge', 'kernel_rerun'):
         for side in ('ours', 'anchor'):
             chosen = [s for s in samples if s['kind'] == kind and s.get('side') == side]
             if chosen:
-                row = {'kind': kind, 'side': side, 'hosts': chosen[0]['hosts'], 'runs': len(chosen),
-                       'tasks': chosen[-1]['tasks'],
-                       'module_calls': host_calls(chosen[-1])}
-                for metric in METRICS:
-                    row[metric], row[metric + '_min'], row[metric + '_max'] = spread(s[metric] for s in chosen)
-                out['kernel'].append(row)
+                out['kernel'].append(with_spreads({'kind': kind, 'side': side, 'hosts': chosen[0]['hosts'],
+                                                   'runs': len(chosen), 'tasks': chosen[-1]['tasks'],
+                                                   'module_calls': host_calls(chosen[-1])}, chosen))
     for kind in ('sdk_first', 'sdk_rerun'):
         for side in ('controller', 'direct'):
             chosen = [s for s in samples if s['kind'] == kind and s.get('side') == side]
