@@ -70,8 +70,6 @@ PLAYBOOK_TIMEOUT = 1500
 REPORT_CALLBACK = 'gocompat.baseline.gocompat_report'
 
 
-
-
 # -- CPU accounting ------------------------------------------------------------------------------------------
 
 class Meter(object):
@@ -587,8 +585,6 @@ def summarise(samples, sizes):
                 row['per_task'] = per_task(chosen)
                 out['sdk'].append(row)
     return out
-
-
 
 
 def host_calls(sample):

@@ -44,7 +44,6 @@ TARGET_FIRST_RATIO = 1.2
 TARGET_RERUN_SECONDS = 1.0
 
 
-
 class Mirror(object):
     """The served mirror: its URL, its index, and the requests its log shows."""
 

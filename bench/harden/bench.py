@@ -56,9 +56,6 @@ PLAYS = {
 }
 
 
-
-
-
 def module_calls(clock):
     """{concern: {'calls': N, 'tasks': [...]}} of the host-side module calls of one run."""
     concerns = {}

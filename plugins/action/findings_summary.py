@@ -9,12 +9,11 @@ __metaclass__ = type
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.gocompat.baseline.plugins.plugin_utils.finding_text import finding_line
+# the facts the report callback reads: findings no module task returned, and the waivers of the host's variables
+from ansible_collections.gocompat.baseline.plugins.plugin_utils.report_model import (SUMMARY_FACT as REPORT_FACT,
+                                                                                     SUMMARY_WAIVERS_FACT as WAIVERS_FACT)
 from ansible_collections.gocompat.baseline.plugins.plugin_utils.report_waivers import WaiverError, parse_waivers, waive
 
-# The facts the report callback reads (report_model.SUMMARY_FACT, SUMMARY_WAIVERS_FACT): findings no module task
-# returned, and the waivers of this host's own variables.
-REPORT_FACT = 'gocompat_report_findings'
-WAIVERS_FACT = 'gocompat_report_waivers'
 # The run's custom stats (what set_stats gives: job artifacts in AWX), one entry per host merged across hosts.
 STATS_KEY = 'gocompat_compliance'
 ARGUMENT_SPEC = {'findings': {'type': 'list', 'elements': 'dict', 'required': True},
