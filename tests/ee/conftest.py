@@ -69,8 +69,13 @@ def runner_module():
 
 
 @pytest.fixture
-def awx_job(tmp_path, runner_module):  # pylint: disable=redefined-outer-name
+def awx_job(tmp_path, runner_module, monkeypatch):  # pylint: disable=redefined-outer-name
     venv = playbook.default_venv()
+    # A job starts from AWX's environment, not from this test run's: ansible-runner passes its own process
+    # environment on, so the pipeline's ANSIBLE_* and report settings (tests/run.sh exports them) go first.
+    for key in list(os.environ):
+        if key.startswith(('ANSIBLE_', 'GOCOMPAT_REPORT')):
+            monkeypatch.delenv(key)
 
     def run(name, path, hosts, extravars=None, envvars=None, tags=None, skip_tags=None, timeout=600):
         """``path``: a playbook of this checkout ('playbooks/audit.yml'), run from a project that is this checkout,

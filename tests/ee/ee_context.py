@@ -12,6 +12,7 @@ and what is wrong with one.
 """
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -185,9 +186,13 @@ def _build_steps_problems(build, work):
     """The galaxy stage's install and the builder stage's introspection, run here the way the Containerfile runs
     them (from _build, offline): the collection installs, and its own requirements reach the image."""
     collections = Path(work) / 'installed'
+    # as in the image build: no other collection and no ansible.cfg in sight (the test pipeline exports both, and
+    # a gocompat.baseline found on ANSIBLE_COLLECTIONS_PATH would count as installed already)
+    env = dict((key, value) for key, value in os.environ.items() if not key.startswith('ANSIBLE_'))
+    env['ANSIBLE_COLLECTIONS_PATH'] = str(collections)
     proc = subprocess.run([tool('ansible-galaxy'), 'collection', 'install', '--offline', '-r', 'requirements.yml',
                            '--collections-path', str(collections)], cwd=str(build), capture_output=True, text=True,
-                          check=False, timeout=300)
+                          check=False, timeout=300, env=env)
     if proc.returncode != 0:
         return ['the galaxy stage fails: %s' % (proc.stderr.strip() or proc.stdout.strip())]
     out = Path(work) / 'introspected.txt'
