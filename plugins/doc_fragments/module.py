@@ -43,3 +43,22 @@ options:
     type: bool
     default: false
 '''
+
+    # What a controller-side action of this collection shares (gocompat.baseline.module.controller_action): it runs
+    # as an action plugin, changes nothing, and sends nothing to the host.
+    CONTROLLER_ACTION = r'''
+attributes:
+  action:
+    support: full
+    description: Runs on the controller as an action plugin; no module is sent to the host.
+  check_mode:
+    support: full
+    description: Changes nothing, so it runs the same way in check mode.
+  diff_mode:
+    support: none
+    description: Changes nothing, so there is no diff.
+  platform:
+    support: full
+    platforms: all
+    description: Runs on the controller only, whatever the host is.
+'''

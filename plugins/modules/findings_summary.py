@@ -39,20 +39,8 @@ options:
         the report as they do in the playbook's verdict.
       - A malformed list fails the task, naming the entry.
     type: raw
-attributes:
-  action:
-    support: full
-    description: Runs on the controller as an action plugin.
-  check_mode:
-    support: full
-    description: Changes nothing, so it runs the same way in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no diff.
-  platform:
-    support: full
-    platforms: all
-    description: Runs on the controller only.
+extends_documentation_fragment:
+  - gocompat.baseline.module.controller_action
 author:
   - gocompat.baseline contributors (@gocompat)
 '''

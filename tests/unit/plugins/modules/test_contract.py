@@ -82,3 +82,25 @@ def test_every_module_declares_the_controls_it_emits(name):
     assert patterns, '%s defines no CONTROL_PATTERNS (regular expressions of its control ids)' % name
     for pattern in patterns:
         re.compile(pattern)
+
+
+ACTION_DOCS = sorted(n[:-3] for n in os.listdir(MODULES_DIR) if n.endswith('.py') and not n.startswith('_')
+                     and os.path.exists(os.path.join(ACTIONS_DIR, n)))
+
+
+def test_there_are_controller_actions():
+    assert ACTION_DOCS == ['findings_summary']
+
+
+@pytest.mark.parametrize('name', ACTION_DOCS)
+def test_controller_actions_use_their_shared_fragment_and_current_markup(name):
+    module = load(name)
+    doc = yaml.safe_load(module.DOCUMENTATION)
+    assert 'gocompat.baseline.module.controller_action' in (doc.get('extends_documentation_fragment') or [])
+    assert 'attributes' not in doc, '%s repeats attributes the fragment gives' % name
+    for part in ('DOCUMENTATION', 'EXAMPLES', 'RETURN'):
+        assert not OLD_MARKUP.search(getattr(module, part)), '%s %s uses I() or B(); use O(), V(), C()' % (name, part)
+    assert yaml.safe_load(module.EXAMPLES), '%s has no EXAMPLES' % name
+    missing = sorted(key for key, spec in yaml.safe_load(module.RETURN).items() if 'sample' not in spec
+                     and not spec.get('contains'))
+    assert not missing, '%s RETURN keys without a sample: %s' % (name, ', '.join(missing))
