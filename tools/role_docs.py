@@ -48,9 +48,19 @@ def load_spec(root, role):
     with open(path) as handle:
         doc = yaml.safe_load(handle)
     try:
-        return doc['argument_specs']['main'].get('options') or {}
+        return (entry_point(doc['argument_specs']) or {}).get('options') or {}
     except (KeyError, TypeError, AttributeError):
-        raise DocsError('%s: no argument_specs.main' % os.path.relpath(path, root))
+        raise DocsError('%s: no argument_specs.main (nor a single other entry point)' % os.path.relpath(path, root))
+
+
+def entry_point(specs):
+    """The entry point a role's table documents: ``main``, or the only one of a role without ``main`` (a role
+    that is used as a dependency for its handlers adds no argument check to plays that way)."""
+    if 'main' in specs:
+        return specs['main']
+    if len(specs) == 1:
+        return list(specs.values())[0]
+    raise KeyError('main')
 
 
 def roles(root):

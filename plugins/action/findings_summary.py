@@ -61,9 +61,10 @@ class ActionModule(ActionBase):
                 result.update(failed=True, msg='findings[%d]: %s' % (index, exc))
                 return result
         host = (task_vars or {}).get('inventory_hostname', '')
-        result.update(changed=False, msg=lines, ansible_facts=facts,
-                      ansible_stats={'data': {STATS_KEY: {host: compliance(findings, waivers, host)}},
-                                     'per_host': False, 'aggregate': True})
+        verdict = compliance(findings, waivers, host)
+        # `compliance` is the verdict a later task asserts on (register the result): the waivers are applied once
+        result.update(changed=False, msg=lines, ansible_facts=facts, compliance=verdict,
+                      ansible_stats={'data': {STATS_KEY: {host: verdict}}, 'per_host': False, 'aggregate': True})
         # shown like debug output at the default verbosity: the summary is the point of the task
         result['_ansible_verbose_always'] = True
         return result

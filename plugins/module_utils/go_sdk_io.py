@@ -18,7 +18,6 @@ import socket
 import tempfile
 import time
 
-from ansible_collections.gocompat.baseline.plugins.module_utils import archive
 from ansible_collections.gocompat.baseline.plugins.module_utils import fileio
 from ansible_collections.gocompat.baseline.plugins.module_utils.module_base import ModuleFailure
 
@@ -100,11 +99,13 @@ def find_gnu_tar(runner, path_dirs=None):
             if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
                 return candidate
         return None
+    from ansible_collections.gocompat.baseline.plugins.module_utils import archive
     return archive.find_gnu_tar(runner, which)
 
 
 def safe_extract(archive_path, dest_dir, runner, top='go', gnu_tar=None):
     """archive.extract_tar, for callers outside a module (benchmarks)."""
+    from ansible_collections.gocompat.baseline.plugins.module_utils import archive
     archive.extract_tar(archive_path, dest_dir, runner, gnu_tar, top)
 
 

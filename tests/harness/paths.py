@@ -41,3 +41,20 @@ def ansible_env(venv=None, **extra):
         env['PATH'] = '%s:%s' % (Path(venv) / 'bin', os.environ.get('PATH', '/usr/bin:/bin'))
     env.update(extra)
     return env
+
+
+def collection_modules():
+    """(host-side modules, controller-side actions) of the collection, by name. Every module file has an action
+    plugin of its name: the collection's module call (ModuleCallAction) for a module that runs on the host, an
+    action of its own for one that only documents a controller-side action (findings_summary)."""
+    import importlib
+    from ansible_collections.gocompat.baseline.plugins.plugin_utils.module_call import ModuleCallAction
+    host, controller = [], []
+    for name in sorted(n[:-3] for n in os.listdir(str(ROOT / 'plugins' / 'modules'))
+                       if n.endswith('.py') and not n.startswith('_')):
+        try:
+            action = importlib.import_module('ansible_collections.gocompat.baseline.plugins.action.%s' % name)
+        except ImportError:
+            raise HarnessError('plugins/modules/%s.py has no action plugin plugins/action/%s.py' % (name, name))
+        (host if issubclass(action.ActionModule, ModuleCallAction) else controller).append(name)
+    return host, controller

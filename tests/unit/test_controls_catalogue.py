@@ -19,6 +19,8 @@ import sys
 import pytest
 import yaml
 
+from harness.paths import collection_modules
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 SYMBOL = {'min': '>= ', 'max': '<= ', 'eq': '= '}
 SECTION = re.compile(r'^## .*\(`gocompat\.baseline\.([a-z0-9_]+)`\)\s*$', re.MULTILINE)
@@ -31,9 +33,7 @@ VOCABULARY = re.compile(r'^  - `([^`]+)`: ', re.MULTILINE)
 NEVER_FAILS = 'none (never `fail`)'
 # the modules that emit controls: a module file that only documents a controller-side action (findings_summary)
 # emits none of its own
-MODULES = sorted(n[:-3] for n in os.listdir(os.path.join(ROOT, 'plugins', 'modules'))
-                 if n.endswith('.py') and not n.startswith('_')
-                 and not os.path.exists(os.path.join(ROOT, 'plugins', 'action', n)))
+MODULES = collection_modules()[0]  # the modules that run on the host
 # the result keys through which a module says when its change takes effect, and the term each one means
 SIGNALS = {'manager_changed': 'systemd re-exec', 'not_applied': 'reboot', 'reboot_required': 'reboot',
            'restart_required': 'WSL restart', 'restart_needed': 'runtime restart'}
@@ -209,6 +209,16 @@ def test_host_expectation_is_what_the_module_emits():
 
 # --- role defaults and argument specs: a default is written in these two places only ------------------
 
+def _role_docs_tool():
+    spec = importlib.util.spec_from_file_location('role_docs', os.path.join(ROOT, 'tools', 'role_docs.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# the entry point whose options are the role's variables: main, or the only one (tools/role_docs.py decides)
+entry_point = _role_docs_tool().entry_point
+
 ROLES = sorted(r for r in os.listdir(os.path.join(ROOT, 'roles'))
                if os.path.isfile(os.path.join(ROOT, 'roles', r, 'meta', 'argument_specs.yml')))
 
@@ -223,7 +233,7 @@ def test_argument_spec_default_matches_role_default(role):
     path = os.path.join(ROOT, 'roles', role, 'defaults', 'main.yml')
     defaults = load_yaml(path) if os.path.exists(path) else {}
     defaults = defaults or {}
-    spec = load_yaml('roles', role, 'meta', 'argument_specs.yml')['argument_specs']['main']['options']
+    spec = entry_point(load_yaml('roles', role, 'meta', 'argument_specs.yml')['argument_specs']).get('options') or {}
     with_default = set(name for name, option in spec.items() if 'default' in (option or {}))
     assert with_default == set(defaults), 'every default needs an argument spec default and vice versa'
     for name, value in defaults.items():

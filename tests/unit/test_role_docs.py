@@ -141,10 +141,20 @@ def test_missing_or_doubled_markers_are_one_clean_error(repo, text):
                                    '<!-- END role_docs demo --> pair')
 
 
-def test_a_spec_without_main_is_named(repo):
-    (repo / 'roles' / 'demo' / 'meta' / 'argument_specs.yml').write_text('argument_specs: {}\n')
+@pytest.mark.parametrize('specs', ['argument_specs: {}\n',
+                                   'argument_specs:\n  one: {options: {}}\n  two: {options: {}}\n'])
+def test_a_spec_without_main_or_a_single_entry_point_is_named(repo, specs):
+    (repo / 'roles' / 'demo' / 'meta' / 'argument_specs.yml').write_text(specs)
     proc = run(repo)
     assert proc.returncode == 2 and 'roles/demo/meta/argument_specs.yml: no argument_specs.main' in proc.stderr
+
+
+def test_a_role_without_main_documents_its_only_entry_point(repo):
+    # a role used as a dependency for its handlers: no main entry point, so plays get no argument check for it
+    spec = repo / 'roles' / 'demo' / 'meta' / 'argument_specs.yml'
+    spec.write_text(SPEC.replace('  main:', '  detect:'))
+    assert run(repo).returncode == 0
+    assert '`demo_mode`' in (repo / 'roles' / 'demo' / 'README.md').read_text()
 
 
 def test_a_role_without_its_own_readme_is_only_in_the_top_readme(repo):

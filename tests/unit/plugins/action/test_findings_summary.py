@@ -122,3 +122,20 @@ def test_the_custom_stats_hold_every_host(tmp_path):
     stats = json.loads(re.search(r'RUN: (\{.*\})', result.stdout).group(1))
     assert sorted(stats['gocompat_compliance']) == ['build-01', 'build-02', 'localhost']
     assert stats['gocompat_compliance']['build-02'] == {'compliant': True, 'counts': {'pass': 1}, 'failing': []}
+
+
+def test_a_later_task_asserts_on_the_registered_verdict(tmp_path):
+    # what audit.yml and verify.yml do: the waivers are applied once, by the summary
+    failing = dict(FIXED, status='fail', control='limits.nofile', remediation='raise it')
+    waived = dict(failing, control='host.cgroup_v2')
+    summary = {'gocompat.baseline.findings_summary': {
+        'findings': [PASS, failing, waived], 'waivers': [{'control': 'host.*', 'reason': 'hybrid cgroups'}]},
+        'register': 'summary'}
+    verdict = {'ansible.builtin.assert': {'that': 'summary.compliance.compliant',
+                                          'fail_msg': "non-compliant: {{ summary.compliance.failing | join(', ') }}"}}
+    result = _run(tmp_path, [summary, verdict])
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert 'non-compliant: limits.nofile"' in result.stdout, result.stdout
+    summary['gocompat.baseline.findings_summary']['findings'] = [PASS, waived]
+    result = _run(tmp_path, [summary, verdict])
+    assert result.returncode == 0, result.stdout + result.stderr

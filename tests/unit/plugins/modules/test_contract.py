@@ -12,14 +12,16 @@ import re
 import pytest
 import yaml
 
+from harness.paths import collection_modules
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, '..', '..', '..', '..'))
 MODULES_DIR = os.path.join(REPO, 'plugins', 'modules')
 ACTIONS_DIR = os.path.join(REPO, 'plugins', 'action')
-# Modules that run on the host; a module file that only documents a controller-side action plugin of the same
-# name (findings_summary) has no code and returns no findings of its own.
-MODULES = sorted(n[:-3] for n in os.listdir(MODULES_DIR) if n.endswith('.py') and not n.startswith('_')
-                 and not os.path.exists(os.path.join(ACTIONS_DIR, n)))
+# Modules that run on the host (through the collection's module call), and module files that only document a
+# controller-side action plugin of the same name (findings_summary: no code, no findings of its own).
+MODULES = collection_modules()[0]
+ACTION_DOCS = collection_modules()[1]
 # Old markup that ansible-doc still renders but that hides what is an option and what is a value.
 OLD_MARKUP = re.compile(r'\b[IB]\(')
 
@@ -84,12 +86,17 @@ def test_every_module_declares_the_controls_it_emits(name):
         re.compile(pattern)
 
 
-ACTION_DOCS = sorted(n[:-3] for n in os.listdir(MODULES_DIR) if n.endswith('.py') and not n.startswith('_')
-                     and os.path.exists(os.path.join(ACTIONS_DIR, n)))
-
-
 def test_there_are_controller_actions():
     assert ACTION_DOCS == ['findings_summary']
+
+
+@pytest.mark.parametrize('name', MODULES)
+def test_module_action_is_the_module_call_and_nothing_more(name):
+    # the action only switches the worker's garbage collector off; options, check mode and results stay Ansible's
+    action = importlib.import_module('ansible_collections.gocompat.baseline.plugins.action.%s' % name)
+    own = [key for key in vars(action.ActionModule) if not key.startswith('__') and not key.startswith('_abc')
+           and key != '_is_protocol']
+    assert own == [], '%s: its action plugin overrides %s' % (name, own)
 
 
 @pytest.mark.parametrize('name', ACTION_DOCS)
