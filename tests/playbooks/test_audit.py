@@ -31,12 +31,14 @@ def test_audit_fails_on_a_fresh_host_and_passes_after_harden(container, run_play
 
     # go_sdk is left out here: in check mode its controller delivery copies nothing, and go_sdk_install then
     # refuses the archives it was promised (a go_sdk role defect, not an audit result)
-    audit = run_playbook('audit.yml', [host], extra_vars=extra, tags=['kernel', 'go_env'])
+    audit = run_playbook('audit.yml', [host], extra_vars=extra, tags=['host', 'kernel', 'go_env'])
     assert audit.rc != 0, audit.explain()
     failing = failing_controls(audit)
     # every role's findings reach the audit without the playbook naming the roles' facts
     for control in LIMIT_CONTROLS + ['net.core.somaxconn', 'env.path']:
         assert control in failing, (control, sorted(failing))
+    # the host concern ran (tag host) and its failing control was waived
+    assert 'host.cgroup_v2' in audit.stdout, audit.explain()
     assert 'host.cgroup_v2' not in failing, 'a waived control is not named as failing'
     assert host.fingerprint(*managed) == before, 'audit changed the host'
 
@@ -70,6 +72,8 @@ def test_audit_fails_on_a_fresh_host_and_passes_after_harden(container, run_play
     # the tag narrowed the shared limits call to its own concern
     assert 'systemd.default_tasks_max' not in audit.stdout and 'PASS  systemd.default_limit_nofile' in audit.stdout
     assert '95-vendor.conf:1' in audit.stdout
+    # tags that leave the host concern out spend nothing on it: no include, no argument check, no host_facts call
+    assert "Read the host's facts once" not in audit.stdout and 'host.systemd' not in audit.stdout, audit.explain()
 
 
 # limits.d states and what pam_limits makes of them; the finding's model must agree with a real login

@@ -21,7 +21,7 @@ def test_audit_of_two_hosts_writes_one_report_with_each_hosts_findings(container
     extra = dict(play_vars, kernel_sysctl_policy=NET_ONLY, gocompat_report_dir=str(out),
                  gocompat_waivers=[{'control': 'host.cgroup_v2', 'hosts': [hosts[1].name],
                                     'reason': 'the test VM boots with hybrid cgroups'}])
-    audit = run_playbook('audit.yml', hosts, extra_vars=extra, tags=['kernel', 'go_env', 'seccomp', 'tmp', 'wsl'])
+    audit = run_playbook('audit.yml', hosts, extra_vars=extra, tags=['host', 'kernel', 'go_env', 'seccomp', 'tmp', 'wsl'])
     assert audit.rc != 0, audit.explain()
 
     report = json.loads((out / 'gocompat-report.json').read_text())
