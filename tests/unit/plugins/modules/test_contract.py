@@ -20,8 +20,9 @@ MODULES_DIR = os.path.join(REPO, 'plugins', 'modules')
 ACTIONS_DIR = os.path.join(REPO, 'plugins', 'action')
 # Modules that run on the host (through the collection's module call), and module files that only document a
 # controller-side action plugin of the same name (findings_summary: no code, no findings of its own).
-MODULES = collection_modules()[0]
-ACTION_DOCS = collection_modules()[1]
+_KINDS = collection_modules()
+MODULES = _KINDS[0]
+ACTION_DOCS = _KINDS[1]
 # Old markup that ansible-doc still renders but that hides what is an option and what is a value.
 OLD_MARKUP = re.compile(r'\b[IB]\(')
 
